@@ -1,0 +1,410 @@
+// events::EventEmitter — Node's EventEmitter (seed 1-1-3: everything ends here).
+//
+// Node's string API works as in JavaScript, with typed listeners:
+//
+//   nodecc::events::EventEmitter e;
+//   auto l = e.on("data", [](std::string_view chunk) { use(chunk); });
+//   e.once("end", [] { std::puts("done"); });       // listeners may ignore trailing args
+//   e.emit("data", std::string_view("abc"));        // true: a listener ran
+//   e.off("data", l);                               // on() returns a handle to remove it
+//
+// Hot events have typed keys, whose emit does no string hashing, allocates
+// nothing, and lets listeners be generic lambdas:
+//
+//   inline constexpr nodecc::events::Event<std::string_view> kData{"data"};
+//   e.on(kData, [](auto chunk) { ... });
+//   e.emit(kData, chunk);
+//
+// Arguments are matched by decayed type (a string literal counts as
+// std::string_view); a listener declares a prefix of the emitted arguments,
+// by value or by reference. A listener whose parameter types do not match an
+// emit throws nodecc::Error ERR_INVALID_ARG_TYPE from that emit.
+//
+// Semantics are Node's (NODE-BEHAVIOUR.md §6): emit iterates a snapshot
+// (a listener removed during emit still runs, one added does not); once
+// removes itself before its call; removeListener removes the last match;
+// 'newListener' before adding, 'removeListener' after removing; the
+// max-listener warning once per event name at the 11th listener; emit('error')
+// without a listener throws the error (nodecc::Error, or ERR_UNHANDLED_ERROR).
+// Deviations: on()/once()/prepend*() return the Listener handle instead of
+// `this` (C++ closures cannot be compared, so the handle is what off() takes);
+// captureRejections does not exist (no promises).
+//
+// Threading: loop thread only. Cost: adding/removing allocates; emit with a
+// typed key allocates nothing and compares integers only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "nodecc/core/error.hpp"
+#include "nodecc/core/ref.hpp"
+
+namespace nodecc::events {
+
+using EventId = std::uint64_t;
+
+// FNV-1a of the event name: typed keys compute it at compile time.
+constexpr EventId eventId(std::string_view name) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    for (char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+// A typed event key: `inline constexpr Event<Socket&> kConnection{"connection"};`
+template <class... Args>
+struct Event {
+    constexpr explicit Event(std::string_view n) noexcept : name(n), id(eventId(n)) {}
+    std::string_view name;
+    EventId id;
+};
+
+namespace detail {
+
+using TypeTag = const void*;
+template <class T>
+inline constexpr char typeTagOf = 0;
+
+// Emitted type of an argument: decayed; C strings become std::string_view.
+template <class T>
+struct Normalize {
+    using type = std::remove_cvref_t<T>;
+};
+template <std::size_t N>
+struct Normalize<const char (&)[N]> {
+    using type = std::string_view;
+};
+template <std::size_t N>
+struct Normalize<char (&)[N]> {
+    using type = std::string_view;
+};
+template <>
+struct Normalize<const char*> {
+    using type = std::string_view;
+};
+template <>
+struct Normalize<const char*&> {
+    using type = std::string_view;
+};
+template <>
+struct Normalize<const char* const&> {
+    using type = std::string_view;
+};
+template <class T>
+using Normalized = typename Normalize<T>::type;
+
+template <class... T>
+inline constexpr TypeTag kTags[sizeof...(T) + 1] = {&typeTagOf<T>..., nullptr};
+
+// One registered listener. Shared by the emitter's list and any emit snapshot.
+struct ListenerBox {
+    std::uint32_t refs = 0;
+    bool once = false;
+    bool fired = false;
+    std::uint8_t arity = 0;
+    const TypeTag* tags = nullptr;
+    void (*invoke)(ListenerBox*, void* const* args) = nullptr;
+    void (*destroy)(ListenerBox*) noexcept = nullptr;
+
+    void retain() noexcept { ++refs; }
+    void release() noexcept {
+        if (--refs == 0) destroy(this);
+    }
+};
+
+template <class T>
+struct CallableTraits : CallableTraits<decltype(&T::operator())> {};
+template <class R, class... P>
+struct CallableTraits<R (*)(P...)> {
+    using Params = std::tuple<P...>;
+};
+template <class R, class... P>
+struct CallableTraits<R(P...)> {
+    using Params = std::tuple<P...>;
+};
+template <class C, class R, class... P>
+struct CallableTraits<R (C::*)(P...)> {
+    using Params = std::tuple<P...>;
+};
+template <class C, class R, class... P>
+struct CallableTraits<R (C::*)(P...) const> {
+    using Params = std::tuple<P...>;
+};
+template <class C, class R, class... P>
+struct CallableTraits<R (C::*)(P...) noexcept> {
+    using Params = std::tuple<P...>;
+};
+template <class C, class R, class... P>
+struct CallableTraits<R (C::*)(P...) const noexcept> {
+    using Params = std::tuple<P...>;
+};
+
+// How a stored argument (an lvalue of the normalized type) is passed to parameter P.
+template <class P>
+decltype(auto) passArg(void* p) {
+    using T = std::remove_cvref_t<P>;
+    if constexpr (std::is_rvalue_reference_v<P>) {
+        return std::move(*static_cast<T*>(p));
+    } else {
+        return *static_cast<T*>(p);
+    }
+}
+
+template <class F, class... P>
+struct ListenerImpl final : ListenerBox {
+    template <class G>
+    explicit ListenerImpl(G&& g) : fn(std::forward<G>(g)) {
+        arity = static_cast<std::uint8_t>(sizeof...(P));
+        tags = kTags<std::remove_cvref_t<P>...>;
+        invoke = &call;
+        destroy = [](ListenerBox* b) noexcept { delete static_cast<ListenerImpl*>(b); };
+    }
+    static void call(ListenerBox* b, void* const* args) {
+        callWith(static_cast<ListenerImpl*>(b)->fn, args, std::index_sequence_for<P...>{});
+    }
+    template <std::size_t... I>
+    static void callWith(F& f, [[maybe_unused]] void* const* args, std::index_sequence<I...>) {
+        f(passArg<P>(args[I])...);
+    }
+    F fn;
+};
+
+template <class F, class Tuple>
+struct ListenerFor;
+template <class F, class... P>
+struct ListenerFor<F, std::tuple<P...>> {
+    using type = ListenerImpl<F, P...>;
+};
+
+template <class F>
+ListenerBox* makeListener(F&& f) {
+    using D = std::decay_t<F>;
+    using Impl = typename ListenerFor<D, typename CallableTraits<D>::Params>::type;
+    return new Impl(std::forward<F>(f));
+}
+
+// The typed-key path: a listener invocable with all of Args (e.g. a generic
+// lambda) takes Args; otherwise its own declared parameters must be a prefix.
+template <class F, class... Args>
+ListenerBox* makeTypedListener(F&& f) {
+    using D = std::decay_t<F>;
+    if constexpr (std::is_invocable_v<D&,
+                                      std::add_lvalue_reference_t<std::remove_cvref_t<Args>>...>) {
+        return new ListenerImpl<D, std::add_lvalue_reference_t<std::remove_cvref_t<Args>>...>(
+            std::forward<F>(f));
+    } else {
+        return makeListener(std::forward<F>(f));
+    }
+}
+
+// Holds one emitted argument as an lvalue of type T: borrowed if it already is one.
+template <class T, class A, bool Borrow = std::is_same_v<std::remove_cvref_t<A>, T>>
+struct ArgHolder;
+template <class T, class A>
+struct ArgHolder<T, A, true> {
+    explicit ArgHolder(A&& a) noexcept : ptr(const_cast<T*>(std::addressof(a))) {}
+    void* get() const noexcept { return ptr; }
+    T* ptr;
+};
+template <class T, class A>
+struct ArgHolder<T, A, false> {
+    explicit ArgHolder(A&& a) : value(std::forward<A>(a)) {}
+    void* get() noexcept { return &value; }
+    T value;
+};
+
+}  // namespace detail
+
+// A registered listener (Node: the function passed to on()). Compare handles
+// to find one; off() takes one.
+class Listener {
+  public:
+    Listener() noexcept = default;
+    explicit Listener(detail::ListenerBox* box) noexcept : box_(box) {
+        if (box_ != nullptr) box_->retain();
+    }
+    Listener(const Listener& o) noexcept : Listener(o.box_) {}
+    Listener(Listener&& o) noexcept : box_(std::exchange(o.box_, nullptr)) {}
+    Listener& operator=(Listener o) noexcept {
+        std::swap(box_, o.box_);
+        return *this;
+    }
+    ~Listener() {
+        if (box_ != nullptr) box_->release();
+    }
+
+    explicit operator bool() const noexcept { return box_ != nullptr; }
+    // Node: rawListeners() shows once-wrappers; this tells whether it is one.
+    bool isOnce() const noexcept { return box_ != nullptr && box_->once; }
+    friend bool operator==(const Listener& a, const Listener& b) noexcept {
+        return a.box_ == b.box_;
+    }
+    detail::ListenerBox* box() const noexcept { return box_; }
+
+  private:
+    detail::ListenerBox* box_ = nullptr;
+};
+
+// Node's special events, as typed keys.
+inline constexpr Event<std::string_view, Listener> kNewListener{"newListener"};
+inline constexpr Event<std::string_view, Listener> kRemoveListener{"removeListener"};
+inline constexpr Event<Error> kError{"error"};
+// Node: events.errorMonitor — its listeners see 'error' first and do not count as handlers.
+inline constexpr Event<Error> errorMonitor{"nodecc:errorMonitor"};
+
+class EventEmitter : public RefCounted {
+  public:
+    // Node: EventEmitter.defaultMaxListeners (10; 0 = unlimited).
+    static int defaultMaxListeners;
+
+    EventEmitter() noexcept = default;
+    ~EventEmitter() override;
+    EventEmitter(const EventEmitter&) = delete;
+    EventEmitter& operator=(const EventEmitter&) = delete;
+
+    // ---- adding (Node: on/addListener, once, prependListener, prependOnceListener)
+    template <class F>
+    Listener on(std::string_view name, F&& fn) {
+        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), false, false);
+    }
+    template <class... A, class F>
+    Listener on(const Event<A...>& ev, F&& fn) {
+        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), false,
+                   false);
+    }
+    template <class N, class F>
+    Listener addListener(const N& name, F&& fn) {
+        return on(name, std::forward<F>(fn));
+    }
+    template <class F>
+    Listener once(std::string_view name, F&& fn) {
+        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), false, true);
+    }
+    template <class... A, class F>
+    Listener once(const Event<A...>& ev, F&& fn) {
+        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), false,
+                   true);
+    }
+    template <class F>
+    Listener prependListener(std::string_view name, F&& fn) {
+        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), true, false);
+    }
+    template <class... A, class F>
+    Listener prependListener(const Event<A...>& ev, F&& fn) {
+        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), true,
+                   false);
+    }
+    template <class F>
+    Listener prependOnceListener(std::string_view name, F&& fn) {
+        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), true, true);
+    }
+    template <class... A, class F>
+    Listener prependOnceListener(const Event<A...>& ev, F&& fn) {
+        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), true,
+                   true);
+    }
+
+    // ---- removing (Node: removeListener/off — the last matching registration)
+    EventEmitter& removeListener(std::string_view name, const Listener& listener) {
+        remove(eventId(name), listener);
+        return *this;
+    }
+    template <class... A>
+    EventEmitter& removeListener(const Event<A...>& ev, const Listener& listener) {
+        remove(ev.id, listener);
+        return *this;
+    }
+    template <class N>
+    EventEmitter& off(const N& name, const Listener& listener) {
+        return removeListener(name, listener);
+    }
+    EventEmitter& removeAllListeners();
+    EventEmitter& removeAllListeners(std::string_view name) {
+        removeAll(eventId(name));
+        return *this;
+    }
+    template <class... A>
+    EventEmitter& removeAllListeners(const Event<A...>& ev) {
+        removeAll(ev.id);
+        return *this;
+    }
+
+    // ---- emitting: true if the event had listeners
+    template <class... A>
+    bool emit(std::string_view name, A&&... args) {
+        return emitAs<detail::Normalized<A>...>(eventId(name), name, std::forward<A>(args)...);
+    }
+    template <class... E, class... A>
+    bool emit(const Event<E...>& ev, A&&... args) {
+        static_assert(sizeof...(E) == sizeof...(A), "emit: wrong number of arguments for event");
+        return emitAs<std::remove_cvref_t<E>...>(ev.id, ev.name, std::forward<A>(args)...);
+    }
+
+    // ---- introspection
+    std::size_t listenerCount(std::string_view name) const noexcept {
+        return listenerCount(eventId(name));
+    }
+    template <class... A>
+    std::size_t listenerCount(const Event<A...>& ev) const noexcept {
+        return listenerCount(ev.id);
+    }
+    std::vector<Listener> listeners(std::string_view name) const;     // Node: listeners()
+    std::vector<Listener> rawListeners(std::string_view name) const;  // Node: rawListeners()
+    std::vector<std::string> eventNames() const;
+    EventEmitter& setMaxListeners(int n);  // n < 0 throws ERR_OUT_OF_RANGE, as Node
+    int getMaxListeners() const noexcept {
+        return maxListeners_ >= 0 ? maxListeners_ : defaultMaxListeners;
+    }
+
+  protected:
+    // The name in the max-listeners warning ("[EventEmitter]"); subclasses say "Socket" etc.
+    virtual const char* emitterName() const noexcept { return "EventEmitter"; }
+    // Hot-path check without hashing (e.g. "does anyone listen to 'data'?").
+    std::size_t listenerCount(EventId id) const noexcept;
+
+  private:
+    struct ListenerList;
+    struct Entry {
+        EventId id;
+        std::string name;
+        ListenerList* list;  // never empty while the entry exists
+        bool warned;
+    };
+
+    template <class... T, class... A>
+    bool emitAs(EventId id, std::string_view name, A&&... args) {
+        return emitHeld<T...>(id, name, detail::ArgHolder<T, A>(std::forward<A>(args))...);
+    }
+    template <class... T, class... H>
+    bool emitHeld(EventId id, std::string_view name, H&&... held) {
+        void* args[sizeof...(T) + 1] = {held.get()..., nullptr};
+        return emitImpl(id, name, detail::kTags<T...>, sizeof...(T), args);
+    }
+
+    Listener add(EventId id, std::string_view name, detail::ListenerBox* box, bool prepend,
+                 bool once);
+    bool remove(EventId id, const Listener& listener);
+    void removeAll(EventId id);
+    bool emitImpl(EventId id, std::string_view name, const detail::TypeTag* tags, std::size_t arity,
+                  void* const* args);
+    [[noreturn]] void throwUnhandledError(const detail::TypeTag* tags, std::size_t arity,
+                                          void* const* args) const;
+    static ListenerList* unshared(ListenerList*& list);
+    Entry* find(EventId id) noexcept;
+    const Entry* find(EventId id) const noexcept;
+
+    std::vector<Entry> entries_;
+    int maxListeners_ = -1;  // -1: use defaultMaxListeners
+};
+
+}  // namespace nodecc::events

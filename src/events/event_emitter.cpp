@@ -1,0 +1,235 @@
+#include "nodecc/events/event_emitter.hpp"
+
+#include <algorithm>
+
+#include "nodecc/process/warning.hpp"
+
+namespace nodecc::events {
+
+int EventEmitter::defaultMaxListeners = 10;
+
+// The listeners of one event. Shared copy-on-write with emits in progress:
+// emit() holds a reference while it iterates, so a change made meanwhile
+// copies the list and the running emit keeps its snapshot (Node clones the array).
+struct EventEmitter::ListenerList {
+    std::uint32_t refs = 1;
+    std::vector<detail::ListenerBox*> items;  // each retained
+
+    ListenerList() = default;
+    ListenerList(const ListenerList& o) : items(o.items) {
+        for (auto* b : items) b->retain();
+    }
+    ListenerList& operator=(const ListenerList&) = delete;
+    ~ListenerList() {
+        for (auto* b : items) b->release();
+    }
+    static void release(ListenerList* l) noexcept {
+        if (--l->refs == 0) delete l;
+    }
+};
+
+EventEmitter::~EventEmitter() {
+    for (auto& e : entries_) ListenerList::release(e.list);
+}
+
+EventEmitter::Entry* EventEmitter::find(EventId id) noexcept {
+    for (auto& e : entries_) {
+        if (e.id == id) return &e;
+    }
+    return nullptr;
+}
+
+const EventEmitter::Entry* EventEmitter::find(EventId id) const noexcept {
+    for (const auto& e : entries_) {
+        if (e.id == id) return &e;
+    }
+    return nullptr;
+}
+
+std::size_t EventEmitter::listenerCount(EventId id) const noexcept {
+    const Entry* e = find(id);
+    return e == nullptr ? 0 : e->list->items.size();
+}
+
+EventEmitter::ListenerList* EventEmitter::unshared(ListenerList*& list) {
+    if (list->refs > 1) {
+        auto* copy = new ListenerList(*list);
+        ListenerList::release(list);
+        list = copy;
+    }
+    return list;
+}
+
+Listener EventEmitter::add(EventId id, std::string_view name, detail::ListenerBox* box,
+                           bool prepend, bool once) {
+    box->once = once;
+    Listener handle(box);
+    // Node: 'newListener' is emitted before the listener is added.
+    if (find(kNewListener.id) != nullptr) emit(kNewListener, name, handle);
+
+    Entry* e = find(id);
+    if (e == nullptr) {
+        entries_.push_back(Entry{id, std::string(name), new ListenerList, false});
+        e = &entries_.back();
+    }
+    ListenerList* list = unshared(e->list);
+    box->retain();
+    if (prepend) {
+        list->items.insert(list->items.begin(), box);
+    } else {
+        list->items.push_back(box);
+    }
+
+    // Node: _addListener — warn once per event name when count > max.
+    const int max = getMaxListeners();
+    if (max > 0 && list->items.size() > static_cast<std::size_t>(max) && !e->warned) {
+        e->warned = true;
+        std::string msg = "Possible EventEmitter memory leak detected. " +
+                          std::to_string(list->items.size()) + " " + e->name +
+                          " listeners added to [" + emitterName() + "]. MaxListeners is " +
+                          std::to_string(max) + ". Use emitter.setMaxListeners() to increase limit";
+        process::emitWarning("MaxListenersExceededWarning", msg);
+    }
+    return handle;
+}
+
+bool EventEmitter::remove(EventId id, const Listener& listener) {
+    Entry* e = find(id);
+    if (e == nullptr || !listener) return false;
+    auto& items = e->list->items;
+    // Node: removeListener scans from the end and removes the last match.
+    auto it = std::find(items.rbegin(), items.rend(), listener.box());
+    if (it == items.rend()) return false;
+    const std::size_t index = static_cast<std::size_t>(std::distance(it, items.rend()) - 1);
+    std::string name;
+    ListenerList* list = unshared(e->list);
+    list->items[index]->release();
+    list->items.erase(list->items.begin() + static_cast<std::ptrdiff_t>(index));
+    if (list->items.empty()) {
+        name = std::move(e->name);
+        ListenerList::release(list);
+        entries_.erase(entries_.begin() + (e - entries_.data()));
+    } else {
+        name = e->name;
+    }
+    // Node: 'removeListener' is emitted after the removal.
+    if (find(kRemoveListener.id) != nullptr)
+        emit(kRemoveListener, std::string_view(name), listener);
+    return true;
+}
+
+void EventEmitter::removeAll(EventId id) {
+    if (find(kRemoveListener.id) == nullptr) {
+        if (Entry* e = find(id)) {
+            ListenerList::release(e->list);
+            entries_.erase(entries_.begin() + (e - entries_.data()));
+        }
+        return;
+    }
+    // Node: with 'removeListener' listeners, remove one by one in LIFO order.
+    while (const Entry* e = find(id)) {
+        Listener last(e->list->items.back());
+        remove(id, last);
+    }
+}
+
+EventEmitter& EventEmitter::removeAllListeners() {
+    std::vector<EventId> ids;
+    for (const auto& e : entries_) {
+        if (e.id != kRemoveListener.id) ids.push_back(e.id);
+    }
+    for (EventId id : ids) removeAll(id);
+    removeAll(kRemoveListener.id);
+    return *this;
+}
+
+bool EventEmitter::emitImpl(EventId id, std::string_view name, const detail::TypeTag* tags,
+                            std::size_t arity, void* const* args) {
+    if (id == kError.id) {
+        if (Entry* monitor = find(errorMonitor.id)) {
+            emitImpl(errorMonitor.id, errorMonitor.name, tags, arity, args);
+            (void)monitor;
+        }
+    }
+    Entry* e = find(id);
+    if (e == nullptr) {
+        if (id == kError.id) throwUnhandledError(tags, arity, args);
+        return false;
+    }
+    ListenerList* snapshot = e->list;
+    ++snapshot->refs;
+    struct Release {
+        ListenerList* l;
+        ~Release() { ListenerList::release(l); }
+    } guard{snapshot};
+
+    for (detail::ListenerBox* box : snapshot->items) {
+        bool ok = box->arity <= arity;
+        for (std::size_t i = 0; ok && i < box->arity; ++i) ok = box->tags[i] == tags[i];
+        if (!ok) {
+            throw Error("ERR_INVALID_ARG_TYPE", "A listener of \"" + std::string(name) +
+                                                    "\" does not accept the emitted arguments");
+        }
+        if (box->once) {
+            // Node: onceWrapper removes itself before calling the listener, once only.
+            if (box->fired) continue;
+            box->fired = true;
+            remove(id, Listener(box));
+        }
+        box->invoke(box, args);
+    }
+    return true;
+}
+
+void EventEmitter::throwUnhandledError(const detail::TypeTag* tags, std::size_t arity,
+                                       void* const* args) const {
+    if (arity >= 1) {
+        if (tags[0] == &detail::typeTagOf<Error>) throw *static_cast<const Error*>(args[0]);
+        if (tags[0] == &detail::typeTagOf<std::exception_ptr>) {
+            std::rethrow_exception(*static_cast<const std::exception_ptr*>(args[0]));
+        }
+        if (tags[0] == &detail::typeTagOf<std::string_view>) {
+            throw Error("ERR_UNHANDLED_ERROR",
+                        "Unhandled error. ('" +
+                            std::string(*static_cast<const std::string_view*>(args[0])) + "')");
+        }
+        if (tags[0] == &detail::typeTagOf<std::string>) {
+            throw Error("ERR_UNHANDLED_ERROR",
+                        "Unhandled error. ('" + *static_cast<const std::string*>(args[0]) + "')");
+        }
+        throw Error("ERR_UNHANDLED_ERROR", "Unhandled error. ([object])");
+    }
+    throw Error("ERR_UNHANDLED_ERROR", "Unhandled error. (undefined)");
+}
+
+std::vector<Listener> EventEmitter::listeners(std::string_view name) const {
+    std::vector<Listener> out;
+    if (const Entry* e = find(eventId(name))) {
+        for (auto* b : e->list->items) out.emplace_back(b);
+    }
+    return out;
+}
+
+std::vector<Listener> EventEmitter::rawListeners(std::string_view name) const {
+    return listeners(name);
+}
+
+std::vector<std::string> EventEmitter::eventNames() const {
+    std::vector<std::string> out;
+    out.reserve(entries_.size());
+    for (const auto& e : entries_) out.push_back(e.name);
+    return out;
+}
+
+EventEmitter& EventEmitter::setMaxListeners(int n) {
+    if (n < 0) {
+        throw Error("ERR_OUT_OF_RANGE",
+                    "The value of \"n\" is out of range. It must be a non-negative number. "
+                    "Received " +
+                        std::to_string(n));
+    }
+    maxListeners_ = n;
+    return *this;
+}
+
+}  // namespace nodecc::events

@@ -1,0 +1,48 @@
+#include "nodecc/events/process.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace nodecc::process {
+
+namespace {
+
+class ProcessObject final : public events::EventEmitter {
+  protected:
+    const char* emitterName() const noexcept override { return "process"; }
+};
+
+bool onUncaught(std::exception_ptr error) {
+    auto& p = object();
+    if (p.listenerCount(kUncaughtException) == 0) return false;
+    try {
+        p.emit(kUncaughtException, error);
+    } catch (...) {
+        // Node: an exception thrown by an 'uncaughtException' listener is fatal (exit code 7).
+        std::fflush(stdout);
+        std::fprintf(stderr, "Uncaught %s (thrown by an uncaughtException listener)\n",
+                     describeException(std::current_exception()).c_str());
+        std::_Exit(7);
+    }
+    return true;
+}
+
+bool onWarning(std::string_view type, std::string_view message) {
+    object().emit(kWarning, type, message);
+    return false;  // Node still prints it
+}
+
+}  // namespace
+
+events::EventEmitter& object() {
+    static ProcessObject* instance = [] {
+        auto* p = new ProcessObject;
+        p->retain();  // lives for the whole process
+        detail::setUncaughtExceptionHandler(&onUncaught);
+        detail::setWarningHandler(&onWarning);
+        return p;
+    }();
+    return *instance;
+}
+
+}  // namespace nodecc::process
