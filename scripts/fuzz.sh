@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target for a bounded time, seeded from the conformance corpus.
+#   bash scripts/fuzz.sh [--seconds N]   (per target; default 60)
+# Uses the sanitizer build of scripts/test.sh --sanitize (built here if missing).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seconds=60
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift ;;
+    *) echo "usage: $0 [--seconds N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+build="$root/build/asan"
+if [ ! -f "$build/build.ninja" ]; then
+  bash "$root/scripts/install-deps.sh"
+  CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DNODECC_WERROR=ON -DNODECC_SANITIZE=ON -DNODECC_FUZZ=ON >/dev/null
+fi
+cmake --build "$build" -j "$(nproc)"
+
+shopt -s nullglob
+targets=("$build"/tests/fuzz/fuzz_*)
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "fuzz: no fuzz targets yet"
+  exit 0
+fi
+status=0
+for t in "${targets[@]}"; do
+  name=$(basename "$t")
+  work="$build/fuzz-work/$name"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  dirs=("$work/corpus")
+  if [ -f "$root/tests/fuzz/make_seed_corpus.py" ]; then
+    python3 "$root/tests/fuzz/make_seed_corpus.py" "$work/seed" >/dev/null
+    dirs+=("$work/seed")
+  fi
+  echo "fuzz: $name for ${seconds}s"
+  if ! (cd "$work" && "$t" -max_total_time="$seconds" -print_final_stats=1 \
+        -artifact_prefix="$work/artifacts/" "${dirs[@]}" >"$work/log.txt" 2>&1); then
+    echo "fuzz: $name FOUND A FAILURE:"; tail -n 60 "$work/log.txt"; status=1
+  else
+    grep -E "stat::number_of_executed_units|Done" "$work/log.txt" | tail -n 2
+  fi
+done
+exit $status
