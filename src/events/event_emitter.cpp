@@ -90,6 +90,7 @@ Listener EventEmitter::add(EventId id, std::string_view name, detail::ListenerBo
                           std::to_string(max) + ". Use emitter.setMaxListeners() to increase limit";
         process::emitWarning("MaxListenersExceededWarning", msg);
     }
+    onListenerAdded(id);
     return handle;
 }
 

@@ -28,12 +28,14 @@ class RefCounted {
 
     void retain() const noexcept { ++refs_; }
     void release() const noexcept {
-        if (--refs_ == 0) delete this;
+        if (--refs_ == 0) const_cast<RefCounted*>(this)->lastReferenceReleased();
     }
     std::uint32_t refCount() const noexcept { return refs_; }
 
   protected:
     virtual ~RefCounted() = default;
+    // Called when the count drops to zero; deletes by default. Pools override it.
+    virtual void lastReferenceReleased() noexcept { delete this; }
 
   private:
     mutable std::uint32_t refs_ = 0;

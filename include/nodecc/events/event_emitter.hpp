@@ -371,6 +371,9 @@ class EventEmitter : public RefCounted {
     virtual const char* emitterName() const noexcept { return "EventEmitter"; }
     // Hot-path check without hashing (e.g. "does anyone listen to 'data'?").
     std::size_t listenerCount(EventId id) const noexcept;
+    // Called after a listener was added (Node reacts to some: a readable starts
+    // flowing when 'data' gets a listener). The default does nothing.
+    virtual void onListenerAdded(EventId /*id*/) {}
 
   private:
     struct ListenerList;
