@@ -31,6 +31,9 @@ namespace timers {
 using TimerCallback = UniqueFunction<void(), 40>;
 
 namespace detail {
+template <class T, class Derived>
+class IntrusiveList;
+class ImmediateList;
 class TimerList;
 class TimersState;
 }  // namespace detail
@@ -57,10 +60,12 @@ class Timeout : public std::enable_shared_from_this<Timeout> {
     AsyncId triggerAsyncId() const noexcept { return triggerAsyncId_; }
 
   private:
-    friend class detail::TimerList;
+    template <class, class>
+    friend class detail::IntrusiveList;
     friend class detail::TimersState;
 
     Loop& loop_;
+    detail::TimersState* state_;
     TimerCallback callback_;
     std::int64_t msecs_;
     std::uint64_t idleStart_ = 0;  // loop time (ms) the timer was (re)armed
@@ -69,8 +74,9 @@ class Timeout : public std::enable_shared_from_this<Timeout> {
     bool repeat_;
     bool ref_;
     bool destroyed_ = false;
-    bool linked_ = false;
-    // intrusive links in the per-duration list
+    bool cleared_ = false;  // Node: _idleTimeout = -1 after clearTimeout; refresh() is a no-op
+    // intrusive links in the per-duration list (list_ is null while not armed)
+    detail::TimerList* list_ = nullptr;
     Timeout* prev_ = nullptr;
     Timeout* next_ = nullptr;
     std::shared_ptr<Timeout> self_;  // keeps an armed timer alive
@@ -92,17 +98,22 @@ class Immediate : public std::enable_shared_from_this<Immediate> {
     AsyncId triggerAsyncId() const noexcept { return triggerAsyncId_; }
 
   private:
+    template <class, class>
+    friend class detail::IntrusiveList;
     friend class detail::TimersState;
 
     Loop& loop_;
+    detail::TimersState* state_;
     TimerCallback callback_;
     AsyncId asyncId_;
     AsyncId triggerAsyncId_;
-    bool ref_ = true;
+    bool ref_ = false;
     bool destroyed_ = false;
+    // intrusive links in the immediate queue (list_ is null once run or cleared)
+    detail::ImmediateList* list_ = nullptr;
     Immediate* prev_ = nullptr;
     Immediate* next_ = nullptr;
-    std::shared_ptr<Immediate> self_;
+    std::shared_ptr<Immediate> self_;  // keeps a queued immediate alive
 };
 
 using TimeoutPtr = std::shared_ptr<Timeout>;

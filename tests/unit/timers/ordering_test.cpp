@@ -1,0 +1,149 @@
+// Where timers, immediates, ticks and microtasks run relative to each other
+// (NODE-BEHAVIOUR §5.2, observed with Node v20).
+#include <uv.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "nodecc/process/callback_scope.hpp"
+#include "nodecc/process/loop.hpp"
+#include "nodecc/process/next_tick.hpp"
+#include "nodecc/timers/timers.hpp"
+
+namespace {
+
+using nodecc::Loop;
+using nodecc::process::nextTick;
+using nodecc::process::queueMicrotask;
+
+std::string joined(const std::vector<std::string>& log) {
+    std::string out;
+    for (const auto& s : log) out += (out.empty() ? "" : " > ") + s;
+    return out;
+}
+
+// Busy-waits until `ms` of loop time have passed, so that timers armed
+// before are certainly due at the next timers phase.
+void spinLoopTime(Loop& loop, std::uint64_t ms) {
+    loop.updateTime();
+    const auto start = loop.now();
+    do {
+        loop.updateTime();
+    } while (loop.now() - start < ms);
+}
+
+// Since Node 11, runNextTicks runs between immediates.
+TEST(Ordering, TicksRunBetweenImmediates) {
+    Loop loop;
+    std::vector<std::string> log;
+    nodecc::setImmediate([&] {
+        log.push_back("I1");
+        nextTick([&] { log.push_back("tick-after-I1"); });
+    });
+    nodecc::setImmediate([&] { log.push_back("I2"); });
+    loop.run();
+    EXPECT_EQ(joined(log), "I1 > tick-after-I1 > I2");
+}
+
+TEST(Ordering, TicksAndMicrotasksRunBetweenTimersOfOneList) {
+    Loop loop;
+    std::vector<std::string> log;
+    nodecc::setTimeout(
+        [&] {
+            log.push_back("T1");
+            queueMicrotask([&] { log.push_back("micro-after-T1"); });
+            nextTick([&] { log.push_back("tick-after-T1"); });
+        },
+        1);
+    nodecc::setTimeout([&] { log.push_back("T2"); }, 1);
+    loop.run();
+    EXPECT_EQ(joined(log), "T1 > tick-after-T1 > micro-after-T1 > T2");
+}
+
+// Two lists due in the same timers phase: processTimers runs runNextTicks between lists too.
+TEST(Ordering, TicksAndMicrotasksRunBetweenTimersOfDifferentLists) {
+    Loop loop;
+    std::vector<std::string> log;
+    nodecc::setTimeout(
+        [&] {
+            log.push_back("T1");
+            queueMicrotask([&] { log.push_back("micro-after-T1"); });
+            nextTick([&] { log.push_back("tick-after-T1"); });
+        },
+        1);
+    nodecc::setTimeout([&] { log.push_back("T2"); }, 2);
+    spinLoopTime(loop, 3);
+    loop.run();
+    EXPECT_EQ(joined(log), "T1 > tick-after-T1 > micro-after-T1 > T2");
+}
+
+// Inside an I/O callback: tick > micro > immediate > timeout, always (the check
+// phase follows poll; timers wait for the next iteration).
+TEST(Ordering, InsideIoCallbackImmediateRunsBeforeTimeout) {
+    Loop loop;
+    std::vector<std::string> log;
+    struct Request {
+        uv_fs_t fs{};
+        Loop* loop = nullptr;
+        std::vector<std::string>* log = nullptr;
+    } req;
+    req.loop = &loop;
+    req.log = &log;
+    req.fs.data = &req;
+    ASSERT_EQ(uv_fs_stat(loop.uv(), &req.fs, "/",
+                         [](uv_fs_t* fs) {
+                             auto& r = *static_cast<Request*>(fs->data);
+                             uv_fs_req_cleanup(fs);
+                             // As a nodecc I/O callback enters user code: in a CallbackScope.
+                             nodecc::makeCallback(*r.loop, nodecc::newAsyncId(), 0, [&r] {
+                                 auto& l = *r.log;
+                                 nodecc::setTimeout([&l] { l.push_back("timeout"); }, 0);
+                                 nodecc::setImmediate([&l] { l.push_back("immediate"); });
+                                 queueMicrotask([&l] { l.push_back("micro"); });
+                                 nextTick([&l] { l.push_back("tick"); });
+                             });
+                         }),
+              0);
+    loop.run();
+    EXPECT_EQ(joined(log), "tick > micro > immediate > timeout");
+}
+
+// The same holds inside a timer callback: the check phase comes before the
+// next timers phase, even when the new timer is already due.
+TEST(Ordering, InsideTimerCallbackImmediateRunsBeforeTimeout) {
+    Loop loop;
+    std::vector<std::string> log;
+    nodecc::setTimeout(
+        [&] {
+            nodecc::setTimeout([&] { log.push_back("timeout"); }, 1);
+            nodecc::setImmediate([&] { log.push_back("immediate"); });
+            nextTick([&] { log.push_back("tick"); });
+            spinLoopTime(loop, 2);
+        },
+        1);
+    loop.run();
+    EXPECT_EQ(joined(log), "tick > immediate > timeout");
+}
+
+// A timer armed from a timer callback with the same duration is not run in the
+// same pass, even when the pass is long (no starvation; Node: listOnTimeout
+// compares against the `now` of the pass).
+TEST(Ordering, TimerArmedInTimersPhaseWaitsForNextPass) {
+    Loop loop;
+    std::vector<std::string> log;
+    nodecc::setTimeout(
+        [&] {
+            log.push_back("T1");
+            nodecc::setTimeout([&] { log.push_back("T1-child"); }, 1);
+            nodecc::setImmediate([&] { log.push_back("immediate"); });
+            spinLoopTime(loop, 2);
+        },
+        1);
+    nodecc::setTimeout([&] { log.push_back("T2"); }, 1);
+    loop.run();
+    EXPECT_EQ(joined(log), "T1 > T2 > immediate > T1-child");
+}
+
+}  // namespace
