@@ -1,6 +1,7 @@
 #include "nodecc/events/event_emitter.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "nodecc/process/warning.hpp"
 
@@ -62,7 +63,14 @@ EventEmitter::ListenerList* EventEmitter::unshared(ListenerList*& list) {
 
 Listener EventEmitter::add(EventId id, std::string_view name, detail::ListenerBox* box,
                            bool prepend, bool once) {
-    box->once = once;
+    // Node: checkListener — 'The "listener" argument must be of type function'.
+    if (box == nullptr) {
+        throw Error("ERR_INVALID_ARG_TYPE",
+                    "The \"listener\" argument must be a listener. Received an empty Listener");
+    }
+    // A fresh box is unowned; a handle being registered again keeps its kind (Node: the
+    // once-wrapper from rawListeners() stays a once-wrapper).
+    if (box->refs == 0) box->once = once;
     Listener handle(box);
     // Node: 'newListener' is emitted before the listener is added.
     if (find(kNewListener.id) != nullptr) emit(kNewListener, name, handle);
@@ -112,6 +120,8 @@ bool EventEmitter::remove(EventId id, const Listener& listener) {
         entries_.erase(entries_.begin() + (e - entries_.data()));
     } else {
         name = e->name;
+        // Node: at one listener the array collapses to the function, losing its `warned` mark.
+        if (list->items.size() == 1) e->warned = false;
     }
     // Node: 'removeListener' is emitted after the removal.
     if (find(kRemoveListener.id) != nullptr)
@@ -127,11 +137,12 @@ void EventEmitter::removeAll(EventId id) {
         }
         return;
     }
-    // Node: with 'removeListener' listeners, remove one by one in LIFO order.
-    while (const Entry* e = find(id)) {
-        Listener last(e->list->items.back());
-        remove(id, last);
-    }
+    // Node: with 'removeListener' listeners, remove the listeners present now one by one,
+    // in LIFO order; one added meanwhile by a handler stays.
+    const Entry* e = find(id);
+    if (e == nullptr) return;
+    std::vector<Listener> present(e->list->items.begin(), e->list->items.end());
+    for (auto it = present.rbegin(); it != present.rend(); ++it) remove(id, *it);
 }
 
 EventEmitter& EventEmitter::removeAllListeners() {
@@ -144,32 +155,42 @@ EventEmitter& EventEmitter::removeAllListeners() {
     return *this;
 }
 
-bool EventEmitter::emitImpl(EventId id, std::string_view name, const detail::TypeTag* tags,
-                            std::size_t arity, void* const* args) {
-    if (id == kError.id) {
-        if (Entry* monitor = find(errorMonitor.id)) {
-            emitImpl(errorMonitor.id, errorMonitor.name, tags, arity, args);
-            (void)monitor;
-        }
+bool EventEmitter::emitImpl(EventId id, std::string_view name, const Emitted& emitted) {
+    if (id == kError.id && find(errorMonitor.id) != nullptr) {
+        emitImpl(errorMonitor.id, errorMonitor.name, emitted);
     }
     Entry* e = find(id);
     if (e == nullptr) {
-        if (id == kError.id) throwUnhandledError(tags, arity, args);
+        if (id == kError.id) throwUnhandledError(emitted);
         return false;
     }
-    ListenerList* snapshot = e->list;
-    ++snapshot->refs;
-    struct Release {
-        ListenerList* l;
-        ~Release() { ListenerList::release(l); }
-    } guard{snapshot};
+    // A listener may drop the last Ref to this emitter; it lives until the emit ends.
+    // (An emitter not owned by Refs has count 0 and is the caller's to keep alive.)
+    struct Hold {
+        EventEmitter* self;
+        ListenerList* snapshot;
+        bool counted;
+        ~Hold() {
+            ListenerList::release(snapshot);
+            if (counted) self->release();
+        }
+    } hold{this, e->list, refCount() > 0};
+    ++hold.snapshot->refs;
+    if (hold.counted) retain();
 
-    for (detail::ListenerBox* box : snapshot->items) {
-        bool ok = box->arity <= arity;
-        for (std::size_t i = 0; ok && i < box->arity; ++i) ok = box->tags[i] == tags[i];
-        if (!ok) {
-            throw Error("ERR_INVALID_ARG_TYPE", "A listener of \"" + std::string(name) +
-                                                    "\" does not accept the emitted arguments");
+    for (detail::ListenerBox* box : hold.snapshot->items) {
+        if (box->tags != emitted.tags || box->arity != emitted.arity) {
+            bool ok = box->arity <= emitted.arity;
+            for (std::size_t i = 0; ok && i < box->arity; ++i) ok = box->tags[i] == emitted.tags[i];
+            if (!ok) {
+                throw Error("ERR_INVALID_ARG_TYPE", "A listener of \"" + std::string(name) +
+                                                        "\" does not accept the emitted arguments");
+            }
+        }
+        if ((box->mutableParams & emitted.constArgs) != 0) {
+            throw Error("ERR_INVALID_ARG_TYPE",
+                        "A listener of \"" + std::string(name) +
+                            "\" takes by non-const reference an argument emitted as const");
         }
         if (box->once) {
             // Node: onceWrapper removes itself before calling the listener, once only.
@@ -177,30 +198,53 @@ bool EventEmitter::emitImpl(EventId id, std::string_view name, const detail::Typ
             box->fired = true;
             remove(id, Listener(box));
         }
-        box->invoke(box, args);
+        box->invoke(box, emitted.args);
     }
     return true;
 }
 
-void EventEmitter::throwUnhandledError(const detail::TypeTag* tags, std::size_t arity,
-                                       void* const* args) const {
-    if (arity >= 1) {
-        if (tags[0] == &detail::typeTagOf<Error>) throw *static_cast<const Error*>(args[0]);
-        if (tags[0] == &detail::typeTagOf<std::exception_ptr>) {
-            std::rethrow_exception(*static_cast<const std::exception_ptr*>(args[0]));
-        }
-        if (tags[0] == &detail::typeTagOf<std::string_view>) {
-            throw Error("ERR_UNHANDLED_ERROR",
-                        "Unhandled error. ('" +
-                            std::string(*static_cast<const std::string_view*>(args[0])) + "')");
-        }
-        if (tags[0] == &detail::typeTagOf<std::string>) {
-            throw Error("ERR_UNHANDLED_ERROR",
-                        "Unhandled error. ('" + *static_cast<const std::string*>(args[0]) + "')");
-        }
-        throw Error("ERR_UNHANDLED_ERROR", "Unhandled error. ([object])");
+namespace {
+
+// Node: ERR_UNHANDLED_ERROR's message uses util.inspect(err) for a non-Error.
+template <class T>
+bool inspectNumber(const detail::TypeTag tag, const void* arg, std::string& out) {
+    if (tag != &detail::typeTagOf<T>) return false;
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *static_cast<const T*>(arg));
+    out.assign(buf, ec == std::errc{} ? end : buf);
+    return true;
+}
+
+std::string inspect(const detail::TypeTag tag, const void* arg) {
+    std::string out;
+    if (tag == &detail::typeTagOf<std::string_view>) {
+        return "'" + std::string(*static_cast<const std::string_view*>(arg)) + "'";
     }
-    throw Error("ERR_UNHANDLED_ERROR", "Unhandled error. (undefined)");
+    if (tag == &detail::typeTagOf<std::string>) {
+        return "'" + *static_cast<const std::string*>(arg) + "'";
+    }
+    if (tag == &detail::typeTagOf<bool>) return *static_cast<const bool*>(arg) ? "true" : "false";
+    if (inspectNumber<int>(tag, arg, out) || inspectNumber<unsigned>(tag, arg, out) ||
+        inspectNumber<long>(tag, arg, out) || inspectNumber<unsigned long>(tag, arg, out) ||
+        inspectNumber<long long>(tag, arg, out) ||
+        inspectNumber<unsigned long long>(tag, arg, out) || inspectNumber<double>(tag, arg, out)) {
+        return out;
+    }
+    return "[object]";
+}
+
+}  // namespace
+
+void EventEmitter::throwUnhandledError(const Emitted& emitted) {
+    if (emitted.arity == 0) throw Error("ERR_UNHANDLED_ERROR", "Unhandled error. (undefined)");
+    const detail::TypeTag tag = emitted.tags[0];
+    const void* arg = emitted.args[0];
+    // Node: an Error is thrown as it is.
+    if (tag == &detail::typeTagOf<Error>) throw *static_cast<const Error*>(arg);
+    if (tag == &detail::typeTagOf<std::exception_ptr>) {
+        std::rethrow_exception(*static_cast<const std::exception_ptr*>(arg));
+    }
+    throw Error("ERR_UNHANDLED_ERROR", "Unhandled error. (" + inspect(tag, arg) + ")");
 }
 
 std::vector<Listener> EventEmitter::listeners(std::string_view name) const {
@@ -209,6 +253,14 @@ std::vector<Listener> EventEmitter::listeners(std::string_view name) const {
         for (auto* b : e->list->items) out.emplace_back(b);
     }
     return out;
+}
+
+std::size_t EventEmitter::listenerCount(std::string_view name,
+                                        const Listener& listener) const noexcept {
+    const Entry* e = find(eventId(name));
+    if (e == nullptr || !listener) return 0;
+    return static_cast<std::size_t>(
+        std::count(e->list->items.begin(), e->list->items.end(), listener.box()));
 }
 
 std::vector<Listener> EventEmitter::rawListeners(std::string_view name) const {
@@ -224,9 +276,9 @@ std::vector<std::string> EventEmitter::eventNames() const {
 
 EventEmitter& EventEmitter::setMaxListeners(int n) {
     if (n < 0) {
+        // Node v20: validateNumber(n, 'setMaxListeners', 0).
         throw Error("ERR_OUT_OF_RANGE",
-                    "The value of \"n\" is out of range. It must be a non-negative number. "
-                    "Received " +
+                    "The value of \"setMaxListeners\" is out of range. It must be >= 0. Received " +
                         std::to_string(n));
     }
     maxListeners_ = n;

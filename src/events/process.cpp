@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include "nodecc/process/next_tick.hpp"
 
 namespace nodecc::process {
 
@@ -28,7 +31,13 @@ bool onUncaught(std::exception_ptr error) {
 }
 
 bool onWarning(std::string_view type, std::string_view message) {
-    object().emit(kWarning, type, message);
+    // Node: process.emitWarning emits 'warning' from process.nextTick
+    // (lib/internal/process/warning.js), never from inside the caller.
+    if (object().listenerCount(kWarning) != 0) {
+        nextTick([type = std::string(type), message = std::string(message)] {
+            object().emit(kWarning, std::string_view(type), std::string_view(message));
+        });
+    }
     return false;  // Node still prints it
 }
 

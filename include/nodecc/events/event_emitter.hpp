@@ -112,6 +112,8 @@ struct ListenerBox {
     bool once = false;
     bool fired = false;
     std::uint8_t arity = 0;
+    // Bit i: parameter i may modify its argument (T& or T&&), so it cannot take a const one.
+    std::uint32_t mutableParams = 0;
     const TypeTag* tags = nullptr;
     void (*invoke)(ListenerBox*, void* const* args) = nullptr;
     void (*destroy)(ListenerBox*) noexcept = nullptr;
@@ -149,22 +151,33 @@ struct CallableTraits<R (C::*)(P...) const noexcept> {
     using Params = std::tuple<P...>;
 };
 
-// How a stored argument (an lvalue of the normalized type) is passed to parameter P.
+// How a stored argument (an lvalue of the normalized type) is passed to
+// parameter P: as P itself if P is a reference, else as a const reference
+// to copy from (a by-value parameter never moves the emitter's argument).
 template <class P>
-decltype(auto) passArg(void* p) {
-    using T = std::remove_cvref_t<P>;
-    if constexpr (std::is_rvalue_reference_v<P>) {
-        return std::move(*static_cast<T*>(p));
-    } else {
-        return *static_cast<T*>(p);
-    }
+using PassType = std::conditional_t<std::is_reference_v<P>, P, const std::remove_cvref_t<P>&>;
+template <class P>
+PassType<P> passArg(void* p) {
+    return static_cast<PassType<P>>(*static_cast<std::remove_cvref_t<P>*>(p));
+}
+
+template <class P>
+inline constexpr bool kMutableParam = std::is_rvalue_reference_v<P> ||
+                                      (std::is_lvalue_reference_v<P> &&
+                                       !std::is_const_v<std::remove_reference_t<P>>);
+
+template <class... P, std::size_t... I>
+constexpr std::uint32_t mutableMask(std::index_sequence<I...>) noexcept {
+    return ((kMutableParam<P> ? (std::uint32_t{1} << I) : 0u) | ... | 0u);
 }
 
 template <class F, class... P>
 struct ListenerImpl final : ListenerBox {
+    static_assert(sizeof...(P) <= 32, "a listener takes at most 32 parameters");
     template <class G>
     explicit ListenerImpl(G&& g) : fn(std::forward<G>(g)) {
         arity = static_cast<std::uint8_t>(sizeof...(P));
+        mutableParams = mutableMask<P...>(std::index_sequence_for<P...>{});
         tags = kTags<std::remove_cvref_t<P>...>;
         invoke = &call;
         destroy = [](ListenerBox* b) noexcept { delete static_cast<ListenerImpl*>(b); };
@@ -193,35 +206,65 @@ ListenerBox* makeListener(F&& f) {
     return new Impl(std::forward<F>(f));
 }
 
-// The typed-key path: a listener invocable with all of Args (e.g. a generic
-// lambda) takes Args; otherwise its own declared parameters must be a prefix.
-template <class F, class... Args>
-ListenerBox* makeTypedListener(F&& f) {
+// How a typed key's argument reaches a generic listener: `Event<Socket&>`
+// hands out the object itself, `Event<std::string>` a const reference.
+template <class A>
+using TypedParam = std::conditional_t<std::is_lvalue_reference_v<A> &&
+                                          !std::is_const_v<std::remove_reference_t<A>>,
+                                      std::remove_cvref_t<A>&, const std::remove_cvref_t<A>&>;
+
+// The typed-key path: a listener invocable with the event's first N
+// argument types, for the largest such N (this is what lets generic lambdas
+// take a prefix), takes those; otherwise its declared parameters decide.
+template <class D, class Params, std::size_t N, class = std::make_index_sequence<N>>
+struct PrefixCall;
+template <class D, class Params, std::size_t N, std::size_t... I>
+struct PrefixCall<D, Params, N, std::index_sequence<I...>> {
+    static constexpr bool kInvocable = std::is_invocable_v<D&, std::tuple_element_t<I, Params>...>;
+    using Impl = ListenerImpl<D, std::tuple_element_t<I, Params>...>;
+};
+
+template <class Params, std::size_t N, class F>
+ListenerBox* makePrefixListener(F&& f) {
     using D = std::decay_t<F>;
-    if constexpr (std::is_invocable_v<D&,
-                                      std::add_lvalue_reference_t<std::remove_cvref_t<Args>>...>) {
-        return new ListenerImpl<D, std::add_lvalue_reference_t<std::remove_cvref_t<Args>>...>(
-            std::forward<F>(f));
+    if constexpr (PrefixCall<D, Params, N>::kInvocable) {
+        return new typename PrefixCall<D, Params, N>::Impl(std::forward<F>(f));
+    } else if constexpr (N > 0) {
+        return makePrefixListener<Params, N - 1>(std::forward<F>(f));
     } else {
         return makeListener(std::forward<F>(f));
     }
 }
 
+template <class F, class... Args>
+ListenerBox* makeTypedListener(F&& f) {
+    return makePrefixListener<std::tuple<TypedParam<Args>...>, sizeof...(Args)>(std::forward<F>(f));
+}
+
 // Holds one emitted argument as an lvalue of type T: borrowed if it already is one.
 template <class T, class A, bool Borrow = std::is_same_v<std::remove_cvref_t<A>, T>>
 struct ArgHolder;
+// (A const argument is passed on as a pointer to non-const, flagged in the
+// emit's const mask so that no listener taking T& or T&& can reach it.)
 template <class T, class A>
 struct ArgHolder<T, A, true> {
+    static constexpr bool kConst = std::is_const_v<std::remove_reference_t<A>>;
     explicit ArgHolder(A&& a) noexcept : ptr(const_cast<T*>(std::addressof(a))) {}
     void* get() const noexcept { return ptr; }
     T* ptr;
 };
 template <class T, class A>
 struct ArgHolder<T, A, false> {
+    static constexpr bool kConst = false;  // a converted copy the listeners may change
     explicit ArgHolder(A&& a) : value(std::forward<A>(a)) {}
     void* get() noexcept { return &value; }
     T value;
 };
+
+template <class... H, std::size_t... I>
+constexpr std::uint32_t constMask(std::index_sequence<I...>) noexcept {
+    return ((H::kConst ? (std::uint32_t{1} << I) : 0u) | ... | 0u);
+}
 
 }  // namespace detail
 
@@ -273,13 +316,17 @@ class EventEmitter : public RefCounted {
     EventEmitter& operator=(const EventEmitter&) = delete;
 
     // ---- adding (Node: on/addListener, once, prependListener, prependOnceListener)
+    // `fn` is a callable, or for on/addListener/prependListener a Listener
+    // handle from an earlier registration (Node: adding the same function
+    // again; an empty handle throws ERR_INVALID_ARG_TYPE).
     template <class F>
     Listener on(std::string_view name, F&& fn) {
-        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), false, false);
+        return add(eventId(name), name, listenerBox<false, false>(std::forward<F>(fn)), false,
+                   false);
     }
     template <class... A, class F>
     Listener on(const Event<A...>& ev, F&& fn) {
-        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), false,
+        return add(ev.id, ev.name, listenerBox<false, true, A...>(std::forward<F>(fn)), false,
                    false);
     }
     template <class N, class F>
@@ -288,30 +335,29 @@ class EventEmitter : public RefCounted {
     }
     template <class F>
     Listener once(std::string_view name, F&& fn) {
-        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), false, true);
+        return add(eventId(name), name, listenerBox<true, false>(std::forward<F>(fn)), false, true);
     }
     template <class... A, class F>
     Listener once(const Event<A...>& ev, F&& fn) {
-        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), false,
-                   true);
+        return add(ev.id, ev.name, listenerBox<true, true, A...>(std::forward<F>(fn)), false, true);
     }
     template <class F>
     Listener prependListener(std::string_view name, F&& fn) {
-        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), true, false);
+        return add(eventId(name), name, listenerBox<false, false>(std::forward<F>(fn)), true,
+                   false);
     }
     template <class... A, class F>
     Listener prependListener(const Event<A...>& ev, F&& fn) {
-        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), true,
+        return add(ev.id, ev.name, listenerBox<false, true, A...>(std::forward<F>(fn)), true,
                    false);
     }
     template <class F>
     Listener prependOnceListener(std::string_view name, F&& fn) {
-        return add(eventId(name), name, detail::makeListener(std::forward<F>(fn)), true, true);
+        return add(eventId(name), name, listenerBox<true, false>(std::forward<F>(fn)), true, true);
     }
     template <class... A, class F>
     Listener prependOnceListener(const Event<A...>& ev, F&& fn) {
-        return add(ev.id, ev.name, detail::makeTypedListener<F, A...>(std::forward<F>(fn)), true,
-                   true);
+        return add(ev.id, ev.name, listenerBox<true, true, A...>(std::forward<F>(fn)), true, true);
     }
 
     // ---- removing (Node: removeListener/off — the last matching registration)
@@ -358,6 +404,8 @@ class EventEmitter : public RefCounted {
     std::size_t listenerCount(const Event<A...>& ev) const noexcept {
         return listenerCount(ev.id);
     }
+    // Node (v19.8+): listenerCount(eventName, listener) — registrations of that listener.
+    std::size_t listenerCount(std::string_view name, const Listener& listener) const noexcept;
     std::vector<Listener> listeners(std::string_view name) const;     // Node: listeners()
     std::vector<Listener> rawListeners(std::string_view name) const;  // Node: rawListeners()
     std::vector<std::string> eventNames() const;
@@ -390,18 +438,41 @@ class EventEmitter : public RefCounted {
     }
     template <class... T, class... H>
     bool emitHeld(EventId id, std::string_view name, H&&... held) {
+        static_assert(sizeof...(T) <= 32, "emit: at most 32 arguments");
         void* args[sizeof...(T) + 1] = {held.get()..., nullptr};
-        return emitImpl(id, name, detail::kTags<T...>, sizeof...(T), args);
+        return emitImpl(id, name,
+                        Emitted{detail::kTags<T...>, sizeof...(T),
+                                detail::constMask<std::remove_reference_t<H>...>(
+                                    std::index_sequence_for<H...>{}),
+                                args});
     }
+
+    template <bool Once, bool Typed, class... A, class F>
+    static detail::ListenerBox* listenerBox(F&& fn) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<F>, Listener>) {
+            static_assert(!Once, "once() wraps a callable; re-register a Listener with on()");
+            return fn.box();
+        } else if constexpr (!Typed) {
+            return detail::makeListener(std::forward<F>(fn));
+        } else {
+            return detail::makeTypedListener<F, A...>(std::forward<F>(fn));
+        }
+    }
+
+    // What one emit passes: argument types, count, which are const, and the arguments.
+    struct Emitted {
+        const detail::TypeTag* tags;
+        std::size_t arity;
+        std::uint32_t constArgs;
+        void* const* args;
+    };
 
     Listener add(EventId id, std::string_view name, detail::ListenerBox* box, bool prepend,
                  bool once);
     bool remove(EventId id, const Listener& listener);
     void removeAll(EventId id);
-    bool emitImpl(EventId id, std::string_view name, const detail::TypeTag* tags, std::size_t arity,
-                  void* const* args);
-    [[noreturn]] void throwUnhandledError(const detail::TypeTag* tags, std::size_t arity,
-                                          void* const* args) const;
+    bool emitImpl(EventId id, std::string_view name, const Emitted& emitted);
+    [[noreturn]] static void throwUnhandledError(const Emitted& emitted);
     static ListenerList* unshared(ListenerList*& list);
     Entry* find(EventId id) noexcept;
     const Entry* find(EventId id) const noexcept;
