@@ -13,6 +13,7 @@
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/uncaught.hpp"
 #include "nodecc/timers/timers.hpp"
+#include "runtime_test_support.hpp"
 
 namespace {
 
@@ -20,11 +21,7 @@ using nodecc::Loop;
 using nodecc::process::nextTick;
 using nodecc::process::queueMicrotask;
 
-std::string joined(const std::vector<std::string>& log) {
-    std::string out;
-    for (const auto& s : log) out += (out.empty() ? "" : " > ") + s;
-    return out;
-}
+using nodecc::test::joined;
 
 // NODE-BEHAVIOUR §5.2, observed from the main module: the whole tick queue
 // (including ticks queued meanwhile) runs before any microtask.
@@ -166,36 +163,17 @@ TEST(AsyncIds, DefaultTriggerAsyncIdScopeSetsTriggerOfNewResources) {
 
 // ---- uncaught exceptions ---------------------------------------------------
 
-std::vector<std::string>* gCaught = nullptr;
-
-bool recordUncaught(std::exception_ptr e) {
-    gCaught->push_back(nodecc::process::describeException(e));
-    return true;
-}
-
-struct UncaughtHandlerGuard {
-    explicit UncaughtHandlerGuard(std::vector<std::string>& sink) {
-        gCaught = &sink;
-        nodecc::process::detail::setUncaughtExceptionHandler(recordUncaught);
-    }
-    ~UncaughtHandlerGuard() {
-        nodecc::process::detail::setUncaughtExceptionHandler(nullptr);
-        gCaught = nullptr;
-    }
-};
-
 // Node: an 'uncaughtException' listener takes the error and the process goes on;
 // the ticks queued after the throwing one still run.
 TEST(UncaughtException, InTickGoesToHandlerAndQueueContinues) {
-    std::vector<std::string> caught;
-    UncaughtHandlerGuard guard(caught);
+    nodecc::test::UncaughtRecorder uncaught;
     Loop loop;
     std::vector<std::string> log;
     nextTick([] { throw std::runtime_error("boom"); });
     nextTick([&] { log.push_back("after"); });
     queueMicrotask([&] { log.push_back("micro"); });
     EXPECT_EQ(loop.run(), 0);
-    EXPECT_EQ(caught, std::vector<std::string>{"Error: boom"});
+    EXPECT_EQ(uncaught.errors, std::vector<std::string>{"Error: boom"});
     EXPECT_EQ(joined(log), "after > micro");
 }
 

@@ -4,7 +4,9 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "../process/runtime_test_support.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/next_tick.hpp"
 #include "nodecc/process/uncaught.hpp"
@@ -150,27 +152,17 @@ TEST(Immediate, RunsInItsOwnAsyncContext) {
     EXPECT_EQ(tickTrigger, im->asyncId());
 }
 
-int gUncaught = 0;
-bool countUncaught(std::exception_ptr) {
-    ++gUncaught;
-    return true;
-}
-
 TEST(Immediate, ExceptionGoesToHandlerAndTheQueueGoesOn) {
-    gUncaught = 0;
-    nodecc::process::detail::setUncaughtExceptionHandler(countUncaught);
+    nodecc::test::UncaughtRecorder uncaught;
     std::string order;
-    {
-        Loop loop;
-        nodecc::setImmediate([&] {
-            nodecc::process::nextTick([&] { order += "tick "; });
-            throw std::runtime_error("boom");
-        });
-        nodecc::setImmediate([&] { order += "next"; });
-        loop.run();
-    }
-    nodecc::process::detail::setUncaughtExceptionHandler(nullptr);
-    EXPECT_EQ(gUncaught, 1);
+    Loop loop;
+    nodecc::setImmediate([&] {
+        nodecc::process::nextTick([&] { order += "tick "; });
+        throw std::runtime_error("boom");
+    });
+    nodecc::setImmediate([&] { order += "next"; });
+    loop.run();
+    EXPECT_EQ(uncaught.errors, std::vector<std::string>{"Error: boom"});
     EXPECT_EQ(order, "tick next");
 }
 

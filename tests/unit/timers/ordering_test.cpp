@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../process/runtime_test_support.hpp"
 #include "nodecc/process/callback_scope.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/next_tick.hpp"
@@ -18,21 +19,8 @@ using nodecc::Loop;
 using nodecc::process::nextTick;
 using nodecc::process::queueMicrotask;
 
-std::string joined(const std::vector<std::string>& log) {
-    std::string out;
-    for (const auto& s : log) out += (out.empty() ? "" : " > ") + s;
-    return out;
-}
-
-// Busy-waits until `ms` of loop time have passed, so that timers armed
-// before are certainly due at the next timers phase.
-void spinLoopTime(Loop& loop, std::uint64_t ms) {
-    loop.updateTime();
-    const auto start = loop.now();
-    do {
-        loop.updateTime();
-    } while (loop.now() - start < ms);
-}
+using nodecc::test::joined;
+using nodecc::test::spinLoopTime;
 
 // Since Node 11, runNextTicks runs between immediates.
 TEST(Ordering, TicksRunBetweenImmediates) {
@@ -47,7 +35,8 @@ TEST(Ordering, TicksRunBetweenImmediates) {
     EXPECT_EQ(joined(log), "I1 > tick-after-I1 > I2");
 }
 
-TEST(Ordering, TicksAndMicrotasksRunBetweenTimersOfOneList) {
+// T1 queues a tick and a microtask; T2 is due in the same timers phase.
+std::string timersWithTicksBetween(std::uint64_t t2ms) {
     Loop loop;
     std::vector<std::string> log;
     nodecc::setTimeout(
@@ -57,26 +46,19 @@ TEST(Ordering, TicksAndMicrotasksRunBetweenTimersOfOneList) {
             nextTick([&] { log.push_back("tick-after-T1"); });
         },
         1);
-    nodecc::setTimeout([&] { log.push_back("T2"); }, 1);
+    nodecc::setTimeout([&] { log.push_back("T2"); }, static_cast<double>(t2ms));
+    spinLoopTime(loop, t2ms + 1);
     loop.run();
-    EXPECT_EQ(joined(log), "T1 > tick-after-T1 > micro-after-T1 > T2");
+    return joined(log);
 }
 
-// Two lists due in the same timers phase: processTimers runs runNextTicks between lists too.
+TEST(Ordering, TicksAndMicrotasksRunBetweenTimersOfOneList) {
+    EXPECT_EQ(timersWithTicksBetween(1), "T1 > tick-after-T1 > micro-after-T1 > T2");
+}
+
+// Two lists due in the same pass: processTimers runs runNextTicks between lists too.
 TEST(Ordering, TicksAndMicrotasksRunBetweenTimersOfDifferentLists) {
-    Loop loop;
-    std::vector<std::string> log;
-    nodecc::setTimeout(
-        [&] {
-            log.push_back("T1");
-            queueMicrotask([&] { log.push_back("micro-after-T1"); });
-            nextTick([&] { log.push_back("tick-after-T1"); });
-        },
-        1);
-    nodecc::setTimeout([&] { log.push_back("T2"); }, 2);
-    spinLoopTime(loop, 3);
-    loop.run();
-    EXPECT_EQ(joined(log), "T1 > tick-after-T1 > micro-after-T1 > T2");
+    EXPECT_EQ(timersWithTicksBetween(2), "T1 > tick-after-T1 > micro-after-T1 > T2");
 }
 
 // Inside an I/O callback: tick > micro > immediate > timeout, always (the check

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../process/runtime_test_support.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/next_tick.hpp"
 #include "nodecc/process/uncaught.hpp"
@@ -394,35 +395,26 @@ TEST(Coercion, CoercedTimerFiresAfterOneMs) {
 
 // ---- exceptions ------------------------------------------------------------
 
-int gUncaught = 0;
-bool countUncaught(std::exception_ptr) {
-    ++gUncaught;
-    return true;
-}
-
 TEST(TimerException, GoesToHandlerAndOtherTimersStillRun) {
-    gUncaught = 0;
-    nodecc::process::detail::setUncaughtExceptionHandler(countUncaught);
-    {
-        Loop loop;
-        std::string order;
-        nodecc::setTimeout([] { throw std::runtime_error("boom"); }, 5);
-        nodecc::setTimeout([&] { order += "same-list "; }, 5);
-        nodecc::setTimeout([&] { order += "later-list "; }, 10);
-        int intervalRuns = 0;
-        TimeoutPtr interval;
-        interval = nodecc::setInterval(
-            [&] {
-                if (++intervalRuns == 3) nodecc::clearInterval(interval);
-                throw std::runtime_error("again");
-            },
-            3);
-        loop.run();
-        EXPECT_EQ(order, "same-list later-list ");
-        EXPECT_EQ(intervalRuns, 3);
-    }
-    nodecc::process::detail::setUncaughtExceptionHandler(nullptr);
-    EXPECT_EQ(gUncaught, 4);
+    nodecc::test::UncaughtRecorder uncaught;
+    Loop loop;
+    std::string order;
+    nodecc::setTimeout([] { throw std::runtime_error("boom"); }, 5);
+    nodecc::setTimeout([&] { order += "same-list "; }, 5);
+    nodecc::setTimeout([&] { order += "later-list "; }, 10);
+    int intervalRuns = 0;
+    TimeoutPtr interval;
+    interval = nodecc::setInterval(
+        [&] {
+            if (++intervalRuns == 3) nodecc::clearInterval(interval);
+            throw std::runtime_error("again");
+        },
+        3);
+    loop.run();
+    EXPECT_EQ(order, "same-list later-list ");
+    EXPECT_EQ(intervalRuns, 3);
+    EXPECT_EQ(uncaught.errors.size(), 4U);
+    EXPECT_EQ(uncaught.errors.front(), "Error: boom");
 }
 
 TEST(TimerExceptionDeathTest, WithoutHandlerExitsWithCode1) {
