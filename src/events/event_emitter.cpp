@@ -155,15 +155,35 @@ EventEmitter& EventEmitter::removeAllListeners() {
     return *this;
 }
 
+namespace {
+
+// Off the hot path: a listener whose types are not exactly the emitted ones
+// may still take a prefix of them; otherwise emit throws.
+[[gnu::cold, gnu::noinline]] void checkPrefix(const detail::ListenerBox& box, std::string_view name,
+                                              const detail::TypeTag* tags, std::size_t arity) {
+    bool ok = box.arity <= arity;
+    for (std::size_t i = 0; ok && i < box.arity; ++i) ok = box.tags[i] == tags[i];
+    if (!ok) {
+        throw Error("ERR_INVALID_ARG_TYPE", "A listener of \"" + std::string(name) +
+                                                "\" does not accept the emitted arguments");
+    }
+}
+
+[[gnu::cold, gnu::noinline, noreturn]] void throwConstArgument(std::string_view name) {
+    throw Error("ERR_INVALID_ARG_TYPE",
+                "A listener of \"" + std::string(name) +
+                    "\" takes by non-const reference an argument emitted as const");
+}
+
+}  // namespace
+
 bool EventEmitter::emitImpl(EventId id, std::string_view name, const Emitted& emitted) {
-    if (id == kError.id && find(errorMonitor.id) != nullptr) {
-        emitImpl(errorMonitor.id, errorMonitor.name, emitted);
+    if (id == kError.id) [[unlikely]] {
+        if (find(errorMonitor.id) != nullptr) emitImpl(errorMonitor.id, errorMonitor.name, emitted);
+        if (find(id) == nullptr) throwUnhandledError(emitted);
     }
     Entry* e = find(id);
-    if (e == nullptr) {
-        if (id == kError.id) throwUnhandledError(emitted);
-        return false;
-    }
+    if (e == nullptr) return false;
     // A listener may drop the last Ref to this emitter; it lives until the emit ends.
     // (An emitter not owned by Refs has count 0 and is the caller's to keep alive.)
     struct Hold {
@@ -179,20 +199,14 @@ bool EventEmitter::emitImpl(EventId id, std::string_view name, const Emitted& em
     if (hold.counted) retain();
 
     for (detail::ListenerBox* box : hold.snapshot->items) {
-        if (box->tags != emitted.tags || box->arity != emitted.arity) {
-            bool ok = box->arity <= emitted.arity;
-            for (std::size_t i = 0; ok && i < box->arity; ++i) ok = box->tags[i] == emitted.tags[i];
-            if (!ok) {
-                throw Error("ERR_INVALID_ARG_TYPE", "A listener of \"" + std::string(name) +
-                                                        "\" does not accept the emitted arguments");
-            }
+        // The same kTags<T...> array means the same types, arity included.
+        if (box->tags != emitted.tags) [[unlikely]] {
+            checkPrefix(*box, name, emitted.tags, emitted.arity);
         }
-        if ((box->mutableParams & emitted.constArgs) != 0) {
-            throw Error("ERR_INVALID_ARG_TYPE",
-                        "A listener of \"" + std::string(name) +
-                            "\" takes by non-const reference an argument emitted as const");
+        if ((box->mutableParams & emitted.constArgs) != 0) [[unlikely]] {
+            throwConstArgument(name);
         }
-        if (box->once) {
+        if (box->once) [[unlikely]] {
             // Node: onceWrapper removes itself before calling the listener, once only.
             if (box->fired) continue;
             box->fired = true;

@@ -18,20 +18,40 @@
 // Arguments are matched by decayed type (a string literal counts as
 // std::string_view); a listener declares a prefix of the emitted arguments,
 // by value or by reference. A listener whose parameter types do not match an
-// emit throws nodecc::Error ERR_INVALID_ARG_TYPE from that emit.
+// emit throws nodecc::Error ERR_INVALID_ARG_TYPE from that emit, as does one
+// taking T& or T&& when the argument was emitted const. With a typed key,
+// generic lambdas get `const T&` for Event<T> and `T&` for Event<T&>.
 //
 // Semantics are Node's (NODE-BEHAVIOUR.md §6): emit iterates a snapshot
 // (a listener removed during emit still runs, one added does not); once
 // removes itself before its call; removeListener removes the last match;
-// 'newListener' before adding, 'removeListener' after removing; the
-// max-listener warning once per event name at the 11th listener; emit('error')
-// without a listener throws the error (nodecc::Error, or ERR_UNHANDLED_ERROR).
-// Deviations: on()/once()/prepend*() return the Listener handle instead of
-// `this` (C++ closures cannot be compared, so the handle is what off() takes);
-// captureRejections does not exist (no promises).
+// 'newListener' before adding, 'removeListener' after removing;
+// removeAllListeners(name) removes the listeners present when called, LIFO;
+// the max-listener warning at the 11th listener, once per event until the
+// event falls back to one listener (Node keeps the mark on its array), sent
+// to process 'warning' listeners from a tick; emit('error') without a
+// listener throws the error (nodecc::Error or std::exception_ptr as is,
+// anything else as ERR_UNHANDLED_ERROR "Unhandled error. ('str')").
+// An emitter owned by Refs (core/ref.hpp) stays alive until an emit that a
+// listener dropped its last Ref from has finished.
+// Deviations (C++ cannot do what JavaScript does):
+// - on()/once()/prepend*() return the Listener handle instead of `this`:
+//   closures cannot be compared, so the handle is what off() takes and what
+//   on()/prependListener() accept to register the same listener again;
+//   once() only wraps callables (re-adding a once handle keeps it once).
+// - listeners() and rawListeners() both return handles; isOnce() tells the
+//   once-wrappers apart.
+// - A listener cannot take more arguments than emitted (Node would pass
+//   undefined): that is the ERR_INVALID_ARG_TYPE above.
+// - errorMonitor is an event named "nodecc:errorMonitor" (a Symbol in Node),
+//   visible as such in eventNames().
+// - ERR_UNHANDLED_ERROR shows strings, numbers and bools like util.inspect,
+//   other types as "[object]"; captureRejections does not exist (no promises).
 //
 // Threading: loop thread only. Cost: adding/removing allocates; emit with a
-// typed key allocates nothing and compares integers only.
+// typed key allocates nothing and compares integers only; emit by name adds
+// an FNV-1a hash of the name (tests/alloc/events_alloc_test.cpp,
+// bench/micro/events_bench.cpp).
 #pragma once
 
 #include <cstddef>

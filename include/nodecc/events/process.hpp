@@ -3,8 +3,11 @@
 // Lives in the events layer because it is an EventEmitter; the process layer
 // below calls into it through hooks. Events: 'uncaughtException'
 // (std::exception_ptr) — with a listener, an exception escaping a callback no
-// longer ends the process; 'warning' (type, message) — listeners see every
-// process::emitWarning; the warning is still printed to stderr, as Node.
+// longer ends the process (one thrown by such a listener exits with code 7,
+// as Node); 'warning' (type, message) — listeners see every
+// process::emitWarning from a process.nextTick of the current loop, as Node;
+// the warning is still printed to stderr at once (Node prints it from that
+// tick too).
 //
 //   nodecc::process::on(nodecc::process::kUncaughtException, [](std::exception_ptr e) {
 //       std::fprintf(stderr, "%s\n", nodecc::process::describeException(e).c_str());
