@@ -1,0 +1,93 @@
+// nodecc::http::HeaderField and the header validation Node applies to
+// outgoing headers (setHeader, writeHead, addTrailers).
+//
+// One (name, value) pair as it stands on the wire, and the checks of Node's
+// _http_common.js / _http_outgoing.js, thrown as nodecc::Error with Node's
+// code and message text:
+//
+//     using nodecc::http::HeaderField;
+//     const HeaderField fields[] = {{"Content-Type", "text/plain"}, {"X-Id", "7"}};
+//     nodecc::http::validateHeaderName("x y");
+//     // throws ERR_INVALID_HTTP_TOKEN "Header name must be a valid HTTP token ["x y"]"
+//     bool bad = nodecc::http::checkInvalidHeaderChar("a\r\nb");  // true
+//     bool same = nodecc::http::equalsIgnoreCase("Host", "host");  // true
+//
+// Threading: pure functions on constant tables; safe from any thread.
+// Cost: a table lookup per byte; the throwing paths allocate (error text).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "nodecc/core/error.hpp"
+
+namespace nodecc::http {
+
+/// A header line: name as given (case kept) and value. Both are views.
+struct HeaderField {
+    std::string_view name;
+    std::string_view value;
+};
+
+/// Node: _http_common.js checkIsHttpToken, /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/ (empty → false).
+bool checkIsHttpToken(std::string_view name) noexcept;
+
+/// Node: _http_common.js checkInvalidHeaderChar, /[^\t\x20-\x7e\x80-\xff]/: true when `value`
+/// holds a CTL byte (other than HTAB) or DEL. Bytes ≥ 0x80 are allowed, as in Node's latin1.
+bool checkInvalidHeaderChar(std::string_view value) noexcept;
+
+/// Node: validateHeaderName(name, label): ERR_INVALID_HTTP_TOKEN
+/// "<label> must be a valid HTTP token ["<name>"]". `label` is "Header name" or "Trailer name".
+void validateHeaderName(std::string_view name, std::string_view label = "Header name");
+
+/// Node: validateHeaderValue(name, value): ERR_INVALID_CHAR
+/// "Invalid character in header content ["<name>"]".
+void validateHeaderValue(std::string_view name, std::string_view value);
+
+/// Node: ERR_HTTP_INVALID_HEADER_VALUE, `setHeader(name, undefined)`:
+/// "Invalid value "undefined" for header "<name>"". C++ callers reach it with a null value.
+Error invalidHeaderValueError(std::string_view name);
+
+/// Node: ERR_INVALID_CHAR "Invalid character in <what>[ ["<field>"]]".
+Error invalidCharError(std::string_view what, std::string_view field = {});
+
+/// Node: ERR_HTTP_HEADERS_SENT "Cannot <verb> headers after they are sent to the client"
+/// (verb: "set", "append", "remove", "write", "render").
+Error headersSentError(std::string_view verb);
+
+/// ASCII lowercase of one byte.
+constexpr char toLowerAscii(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+/// ASCII case-insensitive equality (header names are ASCII tokens).
+constexpr bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (toLowerAscii(a[i]) != toLowerAscii(b[i])) return false;
+    }
+    return true;
+}
+
+/// True if `name` has an ASCII uppercase letter (so its lowercase form differs).
+constexpr bool hasUpperAscii(std::string_view name) noexcept {
+    for (char c : name) {
+        if (c >= 'A' && c <= 'Z') return true;
+    }
+    return false;
+}
+
+/// JavaScript object key order: a key that is an array index (canonical decimal below
+/// 2^32 - 1: "0", "123", not "01") sorts before every other key, in numeric order.
+/// Returns the index, or -1 when `key` is not one.
+constexpr long long arrayIndexKey(std::string_view key) noexcept {
+    if (key.empty() || key.size() > 10 || (key.size() > 1 && key[0] == '0')) return -1;
+    long long v = 0;
+    for (char c : key) {
+        if (c < '0' || c > '9') return -1;
+        v = v * 10 + (c - '0');
+    }
+    return v < 4294967295LL ? v : -1;
+}
+
+}  // namespace nodecc::http

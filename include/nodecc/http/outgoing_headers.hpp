@@ -1,0 +1,251 @@
+// nodecc::http::OutgoingHeaders — the header store behind a response's
+// setHeader / appendHeader / getHeader / getHeaders / getHeaderNames /
+// getRawHeaderNames / hasHeader / removeHeader (Node: OutgoingMessage's
+// kOutHeaders, `{lowercase: [originalName, value]}`).
+//
+// Keys are case-insensitive; each entry keeps the name as last set and its
+// position: re-setting a name keeps its place, removing and setting again
+// moves it to the end. Iteration is JavaScript object key order, as Node's
+// `for (key in headers)`: keys that are array indices ("123") first, ascending,
+// then the others in insertion order. A value is one string or a list.
+//
+//     nodecc::http::OutgoingHeaders h;
+//     h.setHeader("Content-Type", "text/plain");
+//     h.setHeader("Set-Cookie", {"a=1", "b=2"});     // a list: two lines on the wire
+//     h.appendHeader("set-cookie", "c=3");
+//     if (auto v = h.getHeader("content-type")) std::puts(std::string(v.value()).c_str());
+//     h.forEach([](const OutgoingHeaders::Header& e) { /* e.name(), e.values() */ });
+//     h.clear();                                     // next request: capacity kept
+//
+// Validation is Node's, thrown as nodecc::Error: ERR_INVALID_HTTP_TOKEN,
+// ERR_INVALID_CHAR, ERR_HTTP_INVALID_HEADER_VALUE, and ERR_HTTP_HEADERS_SENT
+// once markHeadersSent() ran (writeHead does that).
+//
+// Threading: one loop. Views returned (names, values) are valid until the next
+// mutation. Cost: one byte arena plus two small vectors; clear() keeps their
+// capacity, so a reused store allocates nothing per request after warm-up.
+// Lookup is a linear scan with a length filter (a response has a handful of
+// headers); no hashing, no allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nodecc/http/header_field.hpp"
+
+namespace nodecc::http {
+
+/// Which automatic header a removeHeader() call suppresses (Node: _removedConnection,
+/// _removedContLen, _removedTE, sendDate = false).
+enum class SpecialHeader : std::uint8_t { None, Connection, ContentLength, TransferEncoding, Date };
+
+/// Node: the server option `uniqueHeaders`: names (any case) whose list values are sent as
+/// one line joined with "; " instead of one line per value.
+class UniqueHeaders {
+  public:
+    UniqueHeaders() = default;
+    UniqueHeaders(std::initializer_list<std::string_view> names);
+    void add(std::string_view name);
+    bool contains(std::string_view name) const noexcept;
+    bool empty() const noexcept { return names_.empty(); }
+
+  private:
+    std::vector<std::string> names_;  // lowercase
+};
+
+class OutgoingHeaders {
+  public:
+    class Header;
+    class ValueIterator;
+    struct ValueRange;
+
+    OutgoingHeaders() = default;
+
+    /// Node: setHeader(name, value). Replaces any value of `name` (any case); the entry keeps
+    /// its position and takes this spelling of the name.
+    void setHeader(std::string_view name, std::string_view value);
+    /// A null `value` is Node's `undefined`: ERR_HTTP_INVALID_HEADER_VALUE.
+    void setHeader(std::string_view name, const char* value);
+    /// Node: setHeader(name, number): the decimal text of `value`.
+    void setHeader(std::string_view name, std::int64_t value);
+    void setHeader(std::string_view name, int value) {
+        setHeader(name, static_cast<std::int64_t>(value));
+    }
+    /// Node: setHeader(name, [values...]): a list (repeated lines, see Header::isArray).
+    void setHeader(std::string_view name, std::span<const std::string_view> values);
+    void setHeader(std::string_view name, std::initializer_list<std::string_view> values) {
+        setHeader(name, std::span<const std::string_view>(values.begin(), values.size()));
+    }
+
+    /// Node: appendHeader(name, value): setHeader when absent, otherwise the value turns into a
+    /// list and `value` (or each of `values`) is added to it.
+    void appendHeader(std::string_view name, std::string_view value);
+    void appendHeader(std::string_view name, const char* value);
+    void appendHeader(std::string_view name, std::span<const std::string_view> values);
+    void appendHeader(std::string_view name, std::initializer_list<std::string_view> values) {
+        appendHeader(name, std::span<const std::string_view>(values.begin(), values.size()));
+    }
+
+    /// Node: getHeader(name); a falsy Header when absent.
+    Header getHeader(std::string_view name) const noexcept;
+    /// Node: hasHeader(name).
+    bool hasHeader(std::string_view name) const noexcept;
+    /// Node: removeHeader(name). Returns which automatic header this suppresses: the caller
+    /// (ServerResponse) sets `sendDate = false` on SpecialHeader::Date; the other three are
+    /// recorded here (removedConnection() …) for the head builder.
+    SpecialHeader removeHeader(std::string_view name);
+
+    /// Node: getHeaders()/getRawHeaderNames()/_storeHeader iteration. Calls f(const Header&)
+    /// for every entry in JavaScript object key order.
+    template <class F>
+    void forEach(F&& f) const;
+    /// Node: getHeaderNames() (lowercase keys) and getRawHeaderNames() (names as set).
+    /// Allocate; not for the hot path — forEach() is.
+    std::vector<std::string> getHeaderNames() const;
+    std::vector<std::string> getRawHeaderNames() const;
+
+    std::size_t size() const noexcept { return live_; }
+    bool empty() const noexcept { return live_ == 0; }
+    /// Node: `this[kOutHeaders] !== null` — true once any header was set since clear(), even if
+    /// all were removed again. writeHead uses it to pick its slow (merge) path.
+    bool used() const noexcept { return used_; }
+
+    bool removedConnection() const noexcept { return removedConnection_; }
+    bool removedContentLength() const noexcept { return removedContentLength_; }
+    bool removedTransferEncoding() const noexcept { return removedTransferEncoding_; }
+
+    /// After this, set/append/remove throw ERR_HTTP_HEADERS_SENT (Node: `this._header` set).
+    void markHeadersSent() noexcept { headersSent_ = true; }
+    bool headersSent() const noexcept { return headersSent_; }
+
+    /// Forget everything (headers, removed flags, sent flag); keep the capacity.
+    void clear() noexcept;
+
+  private:
+    static constexpr std::uint32_t kNone = 0xffffffffu;
+    struct Slot {
+        std::uint32_t keyOff, nameOff, nameLen;  // key = lowercase name, same length
+        std::uint32_t firstValue, lastValue, valueCount;
+        std::uint32_t arrayIndex;  // JS array-index key value, kNone if not one
+        bool isList;
+        bool live;
+    };
+    struct ValueRef {
+        std::uint32_t off, len, next;
+    };
+
+    std::uint32_t find(std::string_view name) const noexcept;
+    std::uint32_t store(std::string_view s);
+    void checkNotSent(const char* verb) const;
+    [[noreturn]] void undefinedValue(const char* verb, std::string_view name) const;
+    void set(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
+    void append(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
+    void pushValue(Slot& slot, std::string_view value);
+    std::string_view bytes(std::uint32_t off, std::uint32_t len) const noexcept {
+        return {bytes_.data() + off, len};
+    }
+
+    std::string bytes_;
+    std::vector<Slot> slots_;
+    std::vector<ValueRef> values_;
+    std::uint32_t live_ = 0;
+    std::uint32_t liveArrayIndexKeys_ = 0;
+    bool used_ = false;
+    bool headersSent_ = false;
+    bool removedConnection_ = false;
+    bool removedContentLength_ = false;
+    bool removedTransferEncoding_ = false;
+
+    friend class Header;
+    friend class ValueIterator;
+};
+
+/// The values of one header, in order.
+class OutgoingHeaders::ValueIterator {
+  public:
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    ValueIterator() = default;
+    ValueIterator(const OutgoingHeaders* h, std::uint32_t i) : h_(h), i_(i) {}
+    std::string_view operator*() const noexcept {
+        const ValueRef& v = h_->values_[i_];
+        return h_->bytes(v.off, v.len);
+    }
+    ValueIterator& operator++() noexcept {
+        i_ = h_->values_[i_].next;
+        return *this;
+    }
+    ValueIterator operator++(int) noexcept {
+        ValueIterator t = *this;
+        ++*this;
+        return t;
+    }
+    bool operator==(const ValueIterator& o) const noexcept { return i_ == o.i_; }
+
+  private:
+    const OutgoingHeaders* h_ = nullptr;
+    std::uint32_t i_ = kNone;
+};
+
+struct OutgoingHeaders::ValueRange {
+    ValueIterator first, last;
+    ValueIterator begin() const noexcept { return first; }
+    ValueIterator end() const noexcept { return last; }
+};
+
+/// A view of one entry (Node: `[originalName, value]`); falsy when absent.
+class OutgoingHeaders::Header {
+  public:
+    Header() = default;
+    explicit operator bool() const noexcept { return h_ != nullptr; }
+    /// The name as last set ("Content-Type").
+    std::string_view name() const noexcept { return h_->bytes(s_->nameOff, s_->nameLen); }
+    /// The lowercase key ("content-type").
+    std::string_view key() const noexcept { return h_->bytes(s_->keyOff, s_->nameLen); }
+    /// Node: Array.isArray(getHeader(name)) — set with a list, or appended to.
+    bool isArray() const noexcept { return s_->isList; }
+    std::size_t size() const noexcept { return s_->valueCount; }
+    /// The value; the first element for a list (empty for an empty list).
+    std::string_view value() const noexcept {
+        return s_->valueCount ? *values().begin() : std::string_view();
+    }
+    ValueRange values() const noexcept {
+        return {ValueIterator(h_, s_->firstValue), ValueIterator(h_, kNone)};
+    }
+
+  private:
+    friend class OutgoingHeaders;
+    Header(const OutgoingHeaders* h, const Slot* s) : h_(h), s_(s) {}
+    const OutgoingHeaders* h_ = nullptr;
+    const Slot* s_ = nullptr;
+};
+
+template <class F>
+void OutgoingHeaders::forEach(F&& f) const {
+    if (liveArrayIndexKeys_ != 0) {
+        // Array-index keys first, ascending (JS [[OwnPropertyKeys]]); there are few.
+        std::uint32_t prev = 0;
+        bool first = true;
+        for (std::uint32_t n = 0; n < liveArrayIndexKeys_; ++n) {
+            const Slot* best = nullptr;
+            for (const Slot& s : slots_) {
+                if (!s.live || s.arrayIndex == kNone) continue;
+                if (!first && s.arrayIndex <= prev) continue;
+                if (!best || s.arrayIndex < best->arrayIndex) best = &s;
+            }
+            prev = best->arrayIndex;
+            first = false;
+            f(Header(this, best));
+        }
+    }
+    for (const Slot& s : slots_) {
+        if (s.live && s.arrayIndex == kNone) f(Header(this, &s));
+    }
+}
+
+}  // namespace nodecc::http

@@ -1,0 +1,218 @@
+#include "nodecc/http/outgoing_headers.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <limits>
+
+namespace nodecc::http {
+
+// ---- UniqueHeaders ----------------------------------------------------------
+
+UniqueHeaders::UniqueHeaders(std::initializer_list<std::string_view> names) {
+    for (std::string_view n : names) add(n);
+}
+
+void UniqueHeaders::add(std::string_view name) {
+    std::string lower(name);
+    for (char& c : lower) c = toLowerAscii(c);
+    if (!contains(lower)) names_.push_back(std::move(lower));
+}
+
+bool UniqueHeaders::contains(std::string_view name) const noexcept {
+    for (const std::string& n : names_) {
+        if (equalsIgnoreCase(n, name)) return true;
+    }
+    return false;
+}
+
+// ---- OutgoingHeaders --------------------------------------------------------
+
+void OutgoingHeaders::clear() noexcept {
+    bytes_.clear();
+    slots_.clear();
+    values_.clear();
+    live_ = 0;
+    liveArrayIndexKeys_ = 0;
+    used_ = false;
+    headersSent_ = false;
+    removedConnection_ = false;
+    removedContentLength_ = false;
+    removedTransferEncoding_ = false;
+}
+
+std::uint32_t OutgoingHeaders::find(std::string_view name) const noexcept {
+    const auto n = static_cast<std::uint32_t>(slots_.size());
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const Slot& s = slots_[i];
+        if (!s.live || s.nameLen != name.size()) continue;
+        const char* key = bytes_.data() + s.keyOff;
+        std::size_t j = 0;
+        while (j < name.size() && key[j] == toLowerAscii(name[j])) ++j;
+        if (j == name.size()) return i;
+    }
+    return kNone;
+}
+
+std::uint32_t OutgoingHeaders::store(std::string_view s) {
+    if (bytes_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) {
+        throw Error("ERR_OUT_OF_RANGE", "Outgoing headers exceed 4 GiB");
+    }
+    const auto off = static_cast<std::uint32_t>(bytes_.size());
+    bytes_.append(s);
+    return off;
+}
+
+void OutgoingHeaders::checkNotSent(const char* verb) const {
+    if (headersSent_) throw headersSentError(verb);
+}
+
+void OutgoingHeaders::pushValue(Slot& slot, std::string_view value) {
+    const std::uint32_t off = store(value);
+    const auto idx = static_cast<std::uint32_t>(values_.size());
+    values_.push_back({off, static_cast<std::uint32_t>(value.size()), kNone});
+    if (slot.valueCount == 0) {
+        slot.firstValue = idx;
+    } else {
+        values_[slot.lastValue].next = idx;
+    }
+    slot.lastValue = idx;
+    ++slot.valueCount;
+}
+
+void OutgoingHeaders::set(std::string_view name, const std::string_view* values, std::size_t n,
+                          bool isList) {
+    // Node: setHeader validates the name, then the value (arrays as their ','-joined text,
+    // which rejects the same bytes as checking each element).
+    checkNotSent("set");
+    validateHeaderName(name);
+    for (std::size_t i = 0; i < n; ++i) validateHeaderValue(name, values[i]);
+    used_ = true;
+
+    std::uint32_t i = find(name);
+    if (i == kNone) {
+        i = static_cast<std::uint32_t>(slots_.size());
+        const long long index = arrayIndexKey(name);
+        slots_.push_back(Slot{0, 0, static_cast<std::uint32_t>(name.size()), kNone, kNone, 0,
+                              index < 0 ? kNone : static_cast<std::uint32_t>(index), false, true});
+        ++live_;
+        if (index >= 0) ++liveArrayIndexKeys_;
+        const std::uint32_t keyOff = store(name);
+        for (std::size_t k = 0; k < name.size(); ++k) {
+            bytes_[keyOff + k] = toLowerAscii(bytes_[keyOff + k]);
+        }
+        slots_[i].keyOff = keyOff;
+    }
+    // JS `headers[key] = [name, value]` on an existing key keeps its position, takes the new
+    // spelling of the name. The old bytes stay in the arena until clear().
+    Slot& s = slots_[i];
+    s.nameOff = store(name);
+    s.isList = isList;
+    s.valueCount = 0;
+    s.firstValue = s.lastValue = kNone;
+    for (std::size_t k = 0; k < n; ++k) pushValue(slots_[i], values[k]);
+}
+
+void OutgoingHeaders::append(std::string_view name, const std::string_view* values, std::size_t n,
+                             bool isList) {
+    checkNotSent("append");
+    validateHeaderName(name);
+    for (std::size_t i = 0; i < n; ++i) validateHeaderValue(name, values[i]);
+    const std::uint32_t i = find(name);
+    if (i == kNone) {
+        set(name, values, n, isList);
+        return;
+    }
+    // Node: appendHeader turns the value into an array and pushes; the name is not updated.
+    slots_[i].isList = true;
+    for (std::size_t k = 0; k < n; ++k) pushValue(slots_[i], values[k]);
+}
+
+void OutgoingHeaders::setHeader(std::string_view name, std::string_view value) {
+    set(name, &value, 1, false);
+}
+
+void OutgoingHeaders::undefinedValue(const char* verb, std::string_view name) const {
+    // Node: the same checks in the same order as for any value, then `undefined` fails.
+    checkNotSent(verb);
+    validateHeaderName(name);
+    throw invalidHeaderValueError(name);
+}
+
+void OutgoingHeaders::setHeader(std::string_view name, const char* value) {
+    if (value == nullptr) undefinedValue("set", name);
+    setHeader(name, std::string_view(value));
+}
+
+void OutgoingHeaders::setHeader(std::string_view name, std::int64_t value) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    setHeader(name, std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+}
+
+void OutgoingHeaders::setHeader(std::string_view name, std::span<const std::string_view> values) {
+    set(name, values.data(), values.size(), true);
+}
+
+void OutgoingHeaders::appendHeader(std::string_view name, std::string_view value) {
+    append(name, &value, 1, false);
+}
+
+void OutgoingHeaders::appendHeader(std::string_view name, const char* value) {
+    if (value == nullptr) undefinedValue("append", name);
+    appendHeader(name, std::string_view(value));
+}
+
+void OutgoingHeaders::appendHeader(std::string_view name,
+                                   std::span<const std::string_view> values) {
+    append(name, values.data(), values.size(), true);
+}
+
+OutgoingHeaders::Header OutgoingHeaders::getHeader(std::string_view name) const noexcept {
+    const std::uint32_t i = find(name);
+    return i == kNone ? Header() : Header(this, &slots_[i]);
+}
+
+bool OutgoingHeaders::hasHeader(std::string_view name) const noexcept {
+    return find(name) != kNone;
+}
+
+SpecialHeader OutgoingHeaders::removeHeader(std::string_view name) {
+    checkNotSent("remove");
+    // Node: removeHeader switch (key) — the flag is set even when no such header exists.
+    SpecialHeader special = SpecialHeader::None;
+    if (equalsIgnoreCase(name, "connection")) {
+        removedConnection_ = true;
+        special = SpecialHeader::Connection;
+    } else if (equalsIgnoreCase(name, "content-length")) {
+        removedContentLength_ = true;
+        special = SpecialHeader::ContentLength;
+    } else if (equalsIgnoreCase(name, "transfer-encoding")) {
+        removedTransferEncoding_ = true;
+        special = SpecialHeader::TransferEncoding;
+    } else if (equalsIgnoreCase(name, "date")) {
+        special = SpecialHeader::Date;
+    }
+    const std::uint32_t i = find(name);
+    if (i != kNone) {
+        slots_[i].live = false;
+        --live_;
+        if (slots_[i].arrayIndex != kNone) --liveArrayIndexKeys_;
+    }
+    return special;
+}
+
+std::vector<std::string> OutgoingHeaders::getHeaderNames() const {
+    std::vector<std::string> names;
+    names.reserve(live_);
+    forEach([&](const Header& h) { names.emplace_back(h.key()); });
+    return names;
+}
+
+std::vector<std::string> OutgoingHeaders::getRawHeaderNames() const {
+    std::vector<std::string> names;
+    names.reserve(live_);
+    forEach([&](const Header& h) { names.emplace_back(h.name()); });
+    return names;
+}
+
+}  // namespace nodecc::http

@@ -1,0 +1,345 @@
+#include "nodecc/http/response_head.hpp"
+
+#include <charconv>
+#include <string>
+
+#include "nodecc/http/status_codes.hpp"
+
+namespace nodecc::http {
+
+namespace {
+
+constexpr std::string_view kCrlf = "\r\n";
+
+bool isWordChar(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+void appendDecimal(std::string& out, std::uint64_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+// Node: `+value` for a Content-Length the user set (only strictContentLength reads it).
+std::optional<std::uint64_t> parseContentLength(std::string_view v) noexcept {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    std::uint64_t n = 0;
+    if (v.empty()) return n;
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (r.ec != std::errc() || r.ptr != v.data() + v.size()) return std::nullopt;
+    return n;
+}
+
+// Node: _storeHeader's `state`.
+struct StoreState {
+    bool connection = false;
+    bool contLen = false;
+    bool te = false;
+    bool date = false;
+    bool expect = false;
+    bool trailer = false;
+};
+
+struct HeaderEffects {
+    ResponseHead& head;
+    StoreState& state;
+    bool& defaultKeepAlive;
+};
+
+// Node: _http_outgoing.js matchHeader.
+void matchHeader(HeaderEffects& fx, std::string_view field, std::string_view value) {
+    if (field.size() < 4 || field.size() > 17) return;
+    if (equalsIgnoreCase(field, "connection")) {
+        fx.state.connection = true;
+        if (isConnectionClose(value)) {
+            fx.head.last = true;
+        } else {
+            fx.head.shouldKeepAlive = true;
+        }
+    } else if (equalsIgnoreCase(field, "transfer-encoding")) {
+        fx.state.te = true;
+        if (isChunked(value)) fx.head.chunkedEncoding = true;
+    } else if (equalsIgnoreCase(field, "content-length")) {
+        fx.state.contLen = true;
+        fx.head.contentLength = parseContentLength(value);
+    } else if (equalsIgnoreCase(field, "date")) {
+        fx.state.date = true;
+    } else if (equalsIgnoreCase(field, "expect")) {
+        fx.state.expect = true;
+    } else if (equalsIgnoreCase(field, "trailer")) {
+        fx.state.trailer = true;
+    } else if (equalsIgnoreCase(field, "keep-alive")) {
+        fx.defaultKeepAlive = false;
+    }
+}
+
+// Node: storeHeader.
+void storeLine(HeaderEffects& fx, std::string& out, std::string_view key, std::string_view value) {
+    out.append(key).append(": ").append(value).append(kCrlf);
+    matchHeader(fx, key, value);
+}
+
+bool isUnique(const UniqueHeaders* unique, std::string_view key) noexcept {
+    return unique != nullptr && unique->contains(key);
+}
+
+// Node: processHeader for a list value: repeated lines, or one line joined with "; " for
+// `cookie` (2+ values) and uniqueHeaders names.
+void storeList(HeaderEffects& fx, std::string& out, std::string_view key,
+               const OutgoingHeaders::ValueRange& values, std::size_t count,
+               const UniqueHeaders* unique) {
+    if ((count < 2 || !equalsIgnoreCase(key, "cookie")) && !isUnique(unique, key)) {
+        for (std::string_view v : values) storeLine(fx, out, key, v);
+        return;
+    }
+    out.append(key).append(": ");
+    const std::size_t valueStart = out.size();
+    bool first = true;
+    for (std::string_view v : values) {
+        if (!first) out.append("; ");
+        out.append(v);
+        first = false;
+    }
+    const std::size_t valueEnd = out.size();
+    out.append(kCrlf);
+    // matchHeader reads the joined value where it now sits in `out` (no copy).
+    matchHeader(fx, key, std::string_view(out.data() + valueStart, valueEnd - valueStart));
+}
+
+}  // namespace
+
+bool containsToken(std::string_view value, std::string_view word) noexcept {
+    if (word.empty() || value.size() < word.size()) return false;
+    for (std::size_t p = 0; p + word.size() <= value.size(); ++p) {
+        if (p > 0 && isWordChar(value[p - 1])) continue;
+        const std::size_t e = p + word.size();
+        if (e < value.size() && isWordChar(value[e])) continue;
+        if (equalsIgnoreCase(value.substr(p, word.size()), word)) return true;
+    }
+    return false;
+}
+
+int validateStatusCode(std::int64_t statusCode) {
+    // Node: `statusCode |= 0` (ToInt32), then 100..999.
+    const auto code = static_cast<std::int32_t>(static_cast<std::uint32_t>(statusCode));
+    if (code < 100 || code > 999) {
+        std::string msg("Invalid status code: ");
+        msg.append(std::to_string(statusCode));
+        throw Error("ERR_HTTP_INVALID_STATUS_CODE", std::move(msg));
+    }
+    return code;
+}
+
+void ResponseHead::reset(const RequestFacts& req) noexcept {
+    *this = ResponseHead();
+    if (req.isHead) hasBody = false;
+    if (req.httpVersionMajor < 1 || req.httpVersionMinor < 1) {
+        useChunkedEncodingByDefault = req.teChunked;
+    }
+    // parserOnIncoming overwrites the constructor's `shouldKeepAlive = false` for HTTP < 1.1.
+    shouldKeepAlive = req.shouldKeepAlive;
+}
+
+void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> message,
+                             OutgoingHeaders& headers, std::span<const HeaderField> fields,
+                             const HeadContext& ctx, std::string& out) {
+    // Node: _http_server.js writeHead.
+    if (headersSent) throw headersSentError("write");
+    const int status = validateStatusCode(code);
+    const std::string_view msg = message ? *message : http::statusMessage(status);
+    const bool slowPath = headers.used();
+    if (slowPath) {
+        for (const HeaderField& f : fields) {
+            if (!f.name.empty()) headers.setHeader(f.name, f.value);
+        }
+    }
+    statusCode = status;
+    statusMessage = msg;
+    if (checkInvalidHeaderChar(msg)) throw invalidCharError("statusMessage");
+    if (status == 204 || status == 304 || (status >= 100 && status <= 199)) hasBody = false;
+    // Don't keep alive connections where the client expects 100 Continue but we sent a final
+    // status; they may put extra bytes on the wire.
+    if (expectContinue && !sent100) shouldKeepAlive = false;
+
+    // Node: _storeHeader(statusLine, headers).
+    const std::size_t start = out.size();
+    try {
+        StoreState state;
+        HeaderEffects fx{*this, state, defaultKeepAlive_};
+        out.append("HTTP/1.1 ");
+        appendDecimal(out, static_cast<std::uint64_t>(status));
+        out.append(" ").append(msg).append(kCrlf);
+
+        if (slowPath) {
+            headers.forEach([&](const OutgoingHeaders::Header& h) {
+                if (h.isArray()) {
+                    storeList(fx, out, h.name(), h.values(), h.size(), ctx.uniqueHeaders);
+                } else {
+                    storeLine(fx, out, h.name(), h.value());
+                }
+            });
+        } else {
+            for (const HeaderField& f : fields) {
+                validateHeaderName(f.name);
+                validateHeaderValue(f.name, f.value);
+                storeLine(fx, out, f.name, f.value);
+            }
+        }
+
+        // matchHeader clears _removed* when the header is present.
+        const bool removedConnection = headers.removedConnection() && !state.connection;
+        const bool removedContLen = headers.removedContentLength() && !state.contLen;
+        const bool removedTE = headers.removedTransferEncoding() && !state.te;
+
+        if (sendDate && !state.date) out.append("Date: ").append(ctx.date).append(kCrlf);
+
+        // A chunked 204/304 (user Transfer-Encoding) would confuse proxies: drop the zero
+        // chunk and close instead.
+        if (chunkedEncoding && (statusCode == 204 || statusCode == 304)) {
+            chunkedEncoding = false;
+            shouldKeepAlive = false;
+        }
+
+        // keep-alive logic
+        if (removedConnection) {
+            last = !shouldKeepAlive;
+        } else if (!state.connection) {
+            const bool shouldSendKeepAlive =
+                shouldKeepAlive && (state.contLen || useChunkedEncodingByDefault);
+            if (shouldSendKeepAlive && maxRequestsOnConnectionReached) {
+                // Observed (NODE-BEHAVIOUR §3.4): `Connection: close` but _last stays false.
+                out.append("Connection: close\r\n");
+            } else if (shouldSendKeepAlive) {
+                out.append("Connection: keep-alive\r\n");
+                if (ctx.keepAliveTimeoutMs != 0 && defaultKeepAlive_) {
+                    out.append("Keep-Alive: timeout=");
+                    appendDecimal(out, ctx.keepAliveTimeoutMs / 1000);
+                    if (static_cast<std::int32_t>(ctx.maxRequestsPerSocket) > 0) {
+                        out.append(", max=");
+                        appendDecimal(out, static_cast<std::uint64_t>(ctx.maxRequestsPerSocket));
+                    }
+                    out.append(kCrlf);
+                }
+            } else {
+                last = true;
+                out.append("Connection: close\r\n");
+            }
+        }
+
+        if (!state.contLen && !state.te) {
+            if (!hasBody) {
+                chunkedEncoding = false;
+            } else if (!useChunkedEncodingByDefault) {
+                last = true;  // close-delimited body
+            } else if (!state.trailer && !removedContLen && contentLength) {
+                out.append("Content-Length: ");
+                appendDecimal(out, *contentLength);
+                out.append(kCrlf);
+            } else if (!removedTE) {
+                out.append("Transfer-Encoding: chunked\r\n");
+                chunkedEncoding = true;
+            } else {
+                // Both removed: the body runs until the connection closes.
+                last = true;
+            }
+        }
+
+        // A message that is not chunked ends at the blank line and cannot carry trailers.
+        if (!chunkedEncoding && state.trailer) {
+            throw Error("ERR_HTTP_TRAILER_INVALID",
+                        "Trailers are invalid with this transfer encoding");
+        }
+        out.append(kCrlf);
+        flushHeadNow = state.expect;
+    } catch (...) {
+        out.resize(start);
+        throw;
+    }
+    headersSent = true;
+    headers.markHeadersSent();
+}
+
+bool ResponseHead::appendWrite(std::string& out, std::string_view data) const {
+    if (!hasBody) return false;
+    if (chunkedEncoding && !data.empty()) {
+        appendChunkHeader(out, data.size());
+        out.append(data).append(kCrlf);
+    } else {
+        out.append(data);
+    }
+    return true;
+}
+
+void ResponseHead::appendEnd(std::string& out, std::string_view trailer) const {
+    if (hasBody && chunkedEncoding) appendLastChunk(out, trailer);
+}
+
+void appendChunkHeader(std::string& out, std::size_t length) {
+    char buf[20];
+    const auto r = std::to_chars(buf, buf + sizeof buf, length, 16);
+    out.append(buf, static_cast<std::size_t>(r.ptr - buf)).append(kCrlf);
+}
+
+void appendLastChunk(std::string& out, std::string_view trailer) {
+    out.append("0\r\n").append(trailer).append(kCrlf);
+}
+
+void addTrailers(std::string& trailer, std::span<const HeaderField> fields) {
+    // Node: addTrailers validates everything before it is stored; `_trailer` is rebuilt.
+    for (const HeaderField& f : fields) {
+        validateHeaderName(f.name, "Trailer name");
+        if (checkInvalidHeaderChar(f.value)) throw invalidCharError("trailer content", f.name);
+    }
+    trailer.clear();
+    for (const HeaderField& f : fields) {
+        trailer.append(f.name).append(": ").append(f.value).append(kCrlf);
+    }
+}
+
+void addTrailers(std::string& trailer, const OutgoingHeaders& fields, const UniqueHeaders* unique) {
+    trailer.clear();
+    fields.forEach([&](const OutgoingHeaders::Header& h) {
+        if (h.isArray() && h.size() > 1 && !isUnique(unique, h.key())) {
+            for (std::string_view v : h.values()) {
+                trailer.append(h.name()).append(": ").append(v).append(kCrlf);
+            }
+            return;
+        }
+        trailer.append(h.name()).append(": ");
+        bool first = true;
+        for (std::string_view v : h.values()) {
+            if (!first) trailer.append("; ");
+            trailer.append(v);
+            first = false;
+        }
+        trailer.append(kCrlf);
+    });
+}
+
+std::string_view clientErrorResponse(std::string_view errorCode) noexcept {
+    if (errorCode == "HPE_HEADER_OVERFLOW") return kRequestHeaderFieldsTooLargeResponse;
+    if (errorCode == "HPE_CHUNK_EXTENSIONS_OVERFLOW") return kPayloadTooLargeResponse;
+    if (errorCode == "ERR_HTTP_REQUEST_TIMEOUT") return kRequestTimeoutResponse;
+    return kBadRequestResponse;
+}
+
+void writeAutomaticResponse(AutomaticResponse which, ResponseHead& head, OutgoingHeaders& headers,
+                            const HeadContext& ctx, std::string& out) {
+    static constexpr HeaderField kClose[] = {{"Connection", "close"}};
+    switch (which) {
+        case AutomaticResponse::MissingHost:
+            head.writeHead(400, std::nullopt, headers, kClose, ctx, out);
+            break;
+        case AutomaticResponse::ExpectationFailed:
+            head.writeHead(417, headers, ctx, out);
+            break;
+        case AutomaticResponse::RequestsLimit:
+            head.writeHead(503, headers, ctx, out);
+            break;
+    }
+    head.appendEnd(out);
+}
+
+}  // namespace nodecc::http

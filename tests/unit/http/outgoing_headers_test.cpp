@@ -1,0 +1,171 @@
+// The response header store (Node: OutgoingMessage setHeader / appendHeader / getHeader /
+// getHeaders / getHeaderNames / getRawHeaderNames / hasHeader / removeHeader) and the header
+// validation of _http_common.js. Messages checked against Node v20.20.2.
+#include "nodecc/http/outgoing_headers.hpp"
+#include "expect_node_error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace nodecc::http;
+using nodecc::test::expectNodeError;
+
+std::vector<std::string> values(const OutgoingHeaders::Header& h) {
+    std::vector<std::string> v;
+    for (std::string_view s : h.values()) v.emplace_back(s);
+    return v;
+}
+
+}  // namespace
+
+TEST(HeaderField, TokenAndValueChecks) {
+    EXPECT_TRUE(checkIsHttpToken("Content-Type"));
+    EXPECT_TRUE(checkIsHttpToken("^_`|~!#$%&'*+.-09azAZ"));
+    EXPECT_FALSE(checkIsHttpToken(""));
+    EXPECT_FALSE(checkIsHttpToken("x y"));
+    EXPECT_FALSE(checkIsHttpToken("x:y"));
+    EXPECT_FALSE(checkIsHttpToken("\xe9"));
+    EXPECT_FALSE(checkInvalidHeaderChar("a\tb \x7e\x80\xff"));
+    EXPECT_TRUE(checkInvalidHeaderChar("a\rb"));
+    EXPECT_TRUE(checkInvalidHeaderChar("a\nb"));
+    EXPECT_TRUE(checkInvalidHeaderChar(std::string_view("a\0b", 3)));
+    EXPECT_TRUE(checkInvalidHeaderChar("\x7f"));
+    EXPECT_EQ(arrayIndexKey("0"), 0);
+    EXPECT_EQ(arrayIndexKey("4294967294"), 4294967294LL);
+    EXPECT_EQ(arrayIndexKey("4294967295"), -1);
+    EXPECT_EQ(arrayIndexKey("01"), -1);
+    EXPECT_EQ(arrayIndexKey("1a"), -1);
+}
+
+// Node's messages, byte for byte.
+TEST(OutgoingHeaders, ValidationErrors) {
+    OutgoingHeaders h;
+    expectNodeError([&] { h.setHeader("x y", "a"); }, "ERR_INVALID_HTTP_TOKEN",
+                    "Header name must be a valid HTTP token [\"x y\"]");
+    expectNodeError([&] { h.setHeader("", "a"); }, "ERR_INVALID_HTTP_TOKEN",
+                    "Header name must be a valid HTTP token [\"\"]");
+    expectNodeError([&] { h.setHeader("x", "a\r\nb"); }, "ERR_INVALID_CHAR",
+                    "Invalid character in header content [\"x\"]");
+    expectNodeError([&] { h.setHeader("x", static_cast<const char*>(nullptr)); },
+                    "ERR_HTTP_INVALID_HEADER_VALUE",
+                    "Invalid value \"undefined\" for header \"x\"");
+    expectNodeError(
+        [&] {
+            h.setHeader("x", {"a", "b\n"});
+        },
+        "ERR_INVALID_CHAR", "Invalid character in header content [\"x\"]");
+    expectNodeError([&] { h.appendHeader("x", "\x01"); }, "ERR_INVALID_CHAR",
+                    "Invalid character in header content [\"x\"]");
+    EXPECT_TRUE(h.empty());
+    EXPECT_FALSE(h.used());
+}
+
+TEST(OutgoingHeaders, SetGetHasRemove) {
+    OutgoingHeaders h;
+    h.setHeader("Content-Type", "text/plain");
+    h.setHeader("X-Count", 42);
+    EXPECT_TRUE(h.hasHeader("content-type"));
+    EXPECT_TRUE(h.hasHeader("CONTENT-TYPE"));
+    auto ct = h.getHeader("content-TYPE");
+    ASSERT_TRUE(ct);
+    EXPECT_EQ(ct.name(), "Content-Type");
+    EXPECT_EQ(ct.key(), "content-type");
+    EXPECT_EQ(ct.value(), "text/plain");
+    EXPECT_FALSE(ct.isArray());
+    EXPECT_EQ(h.getHeader("x-count").value(), "42");
+    EXPECT_FALSE(h.getHeader("nope"));
+    EXPECT_EQ(h.removeHeader("X-COUNT"), SpecialHeader::None);
+    EXPECT_FALSE(h.hasHeader("x-count"));
+    EXPECT_EQ(h.size(), 1u);
+}
+
+// Node: `headers[key] = [name, value]` keeps the key's position and takes the new spelling.
+TEST(OutgoingHeaders, ReplaceKeepsPositionRemoveMovesToEnd) {
+    OutgoingHeaders h;
+    h.setHeader("a", "1");
+    h.setHeader("b", "2");
+    h.setHeader("A", "3");
+    EXPECT_EQ(h.getRawHeaderNames(), (std::vector<std::string>{"A", "b"}));
+    EXPECT_EQ(h.getHeaderNames(), (std::vector<std::string>{"a", "b"}));
+    h.removeHeader("a");
+    h.setHeader("a", "4");
+    EXPECT_EQ(h.getRawHeaderNames(), (std::vector<std::string>{"b", "a"}));
+}
+
+// JS object key order: array-index names first, ascending.
+TEST(OutgoingHeaders, ArrayIndexKeysFirst) {
+    OutgoingHeaders h;
+    h.setHeader("x-a", "1");
+    h.setHeader("123", "2");
+    h.setHeader("X-B", "3");
+    h.setHeader("7", "4");
+    h.setHeader("08", "5");  // not an array index
+    EXPECT_EQ(h.getRawHeaderNames(), (std::vector<std::string>{"7", "123", "x-a", "X-B", "08"}));
+    h.removeHeader("7");
+    EXPECT_EQ(h.getRawHeaderNames(), (std::vector<std::string>{"123", "x-a", "X-B", "08"}));
+}
+
+// Node: appendHeader — absent → setHeader; present → the value becomes a list; the name stays.
+TEST(OutgoingHeaders, AppendHeader) {
+    OutgoingHeaders h;
+    h.appendHeader("x", "1");
+    EXPECT_FALSE(h.getHeader("x").isArray());
+    h.appendHeader("X", "2");
+    h.appendHeader("x", {"3", "4"});
+    auto x = h.getHeader("x");
+    EXPECT_TRUE(x.isArray());
+    EXPECT_EQ(x.name(), "x");
+    EXPECT_EQ(values(x), (std::vector<std::string>{"1", "2", "3", "4"}));
+    h.setHeader("y", std::span<const std::string_view>());
+    EXPECT_TRUE(h.getHeader("y").isArray());
+    EXPECT_EQ(h.getHeader("y").size(), 0u);
+    h.appendHeader("y", "z");
+    EXPECT_EQ(values(h.getHeader("y")), (std::vector<std::string>{"z"}));
+}
+
+// test-http-remove-header-stays-removed.js: the removed flags.
+TEST(OutgoingHeaders, RemoveSpecialHeaders) {
+    OutgoingHeaders h;
+    EXPECT_EQ(h.removeHeader("Connection"), SpecialHeader::Connection);
+    EXPECT_EQ(h.removeHeader("content-length"), SpecialHeader::ContentLength);
+    EXPECT_EQ(h.removeHeader("Transfer-Encoding"), SpecialHeader::TransferEncoding);
+    EXPECT_EQ(h.removeHeader("DATE"), SpecialHeader::Date);
+    EXPECT_TRUE(h.removedConnection());
+    EXPECT_TRUE(h.removedContentLength());
+    EXPECT_TRUE(h.removedTransferEncoding());
+    EXPECT_FALSE(h.used());
+    h.clear();
+    EXPECT_FALSE(h.removedConnection());
+}
+
+TEST(OutgoingHeaders, UsedSurvivesRemoval) {
+    OutgoingHeaders h;
+    h.setHeader("a", "1");
+    h.removeHeader("a");
+    EXPECT_TRUE(h.empty());
+    EXPECT_TRUE(h.used());
+}
+
+TEST(OutgoingHeaders, ClearKeepsWorking) {
+    OutgoingHeaders h;
+    for (int round = 0; round < 3; ++round) {
+        h.clear();
+        h.setHeader("Content-Type", "text/html");
+        h.setHeader("Set-Cookie", {"a=1", "b=2"});
+        h.markHeadersSent();
+        EXPECT_EQ(h.size(), 2u);
+        EXPECT_EQ(values(h.getHeader("set-cookie")), (std::vector<std::string>{"a=1", "b=2"}));
+    }
+}
+
+TEST(OutgoingHeaders, UniqueHeadersSet) {
+    UniqueHeaders u{"X-Unique", "x-unique"};
+    EXPECT_TRUE(u.contains("x-UNIQUE"));
+    EXPECT_FALSE(u.contains("x-other"));
+    u.add("Link");
+    EXPECT_TRUE(u.contains("link"));
+}
