@@ -53,7 +53,6 @@ enum class Parser::State : std::uint8_t {
     ValueLf,
     ValueLws,
     HeadersLf,
-    HeadersDone,
     BodyIdentity,
     BodyEof,
     ChunkSizeStart,
@@ -68,11 +67,13 @@ enum class Parser::State : std::uint8_t {
     ChunkData,
     ChunkDataCr,
     ChunkDataLf,
+    Closed,
+    // States that consume nothing (they run even at the end of the input); keep them last.
+    HeadersDone,
     ChunkComplete,
     MessageDone,
     UpgradeCheck,
     Cleanup,
-    Closed,
     Dead,
 };
 
@@ -281,6 +282,7 @@ struct ParserMachine {
     bool afterHeadersComplete(const char* p, ExecuteResult& result);
     bool messageComplete(const char* p, ExecuteResult& result);
     bool afterMessageComplete(const char* p, ExecuteResult& result);
+    bool upgradeCheck(const char* p, ExecuteResult& result);
     HeaderKind finalNameKind(const char* pieceEnd) const;
     void updateNameMatch(const char* from, const char* to);
     bool chunkHeader(const char* p, ExecuteResult& result);
@@ -422,7 +424,8 @@ constexpr const char* kPauseReason = "Paused by callback";
 
 }  // namespace
 
-bool ParserMachine::messageBegin(const char* p, ExecuteResult& result) {
+[[gnu::always_inline]] inline bool ParserMachine::messageBegin(const char* p,
+                                                               ExecuteResult& result) {
     s.finishUnsafe_ = true;
     s.finishWithCallback_ = false;
     s.headerBytes_ = 0;  // Node resets header_nread_ per message
@@ -460,8 +463,9 @@ bool ParserMachine::beginUrl(const char* p, ExecuteResult&) {
     return true;
 }
 
-bool ParserMachine::emitUrl(const char* from, const char* to, bool complete, const char* p,
-                            ExecuteResult& result) {
+[[gnu::always_inline]] inline bool ParserMachine::emitUrl(const char* from, const char* to,
+                                                          bool complete, const char* p,
+                                                          ExecuteResult& result) {
     const auto n = static_cast<std::size_t>(to - from);
     if (n == 0 && !complete) return true;
     if (!countHeaderBytes(n)) {
@@ -490,7 +494,8 @@ bool ParserMachine::deliverPendingName(ExecuteResult& result, const char* p) {
     return true;
 }
 
-bool ParserMachine::fieldComplete(const char* nameEnd, const char* p, ExecuteResult& result) {
+[[gnu::always_inline]] inline bool ParserMachine::fieldComplete(const char* nameEnd, const char* p,
+                                                                ExecuteResult& result) {
     const auto n = static_cast<std::size_t>(nameEnd - mark);
     if (!countHeaderBytes(n)) {
         result = headerOverflow(nameEnd);
@@ -528,7 +533,7 @@ bool ParserMachine::fieldComplete(const char* nameEnd, const char* p, ExecuteRes
     return true;
 }
 
-bool ParserMachine::startValue(const char* p, ExecuteResult& result) {
+[[gnu::always_inline]] inline bool ParserMachine::startValue(const char* p, ExecuteResult& result) {
     mark = p;
     valueEnd = nullptr;
     s.tokenLength_ = 0;
@@ -724,7 +729,7 @@ bool ParserMachine::runValueMachine(const char*& p, ExecuteResult& result) {
 }
 
 // The value's bytes end at p (a CR or LF): count them, settle Content-Length / chunked.
-bool ParserMachine::valueEnded(const char* p, ExecuteResult& result) {
+[[gnu::always_inline]] inline bool ParserMachine::valueEnded(const char* p, ExecuteResult& result) {
     valueEnd = p;
     if (!countHeaderBytes(static_cast<std::size_t>(p - mark))) {
         result = headerOverflow(p);
@@ -800,17 +805,17 @@ bool ParserMachine::headersComplete(const char* p, ExecuteResult& result) {
         s.method_ == Method::Connect;
     s.headerBytes_ = 0;  // Node: header_nread_ = 0 in on_headers_complete
     s.state_ = State::HeadersDone;
-    if (s.handler_ == nullptr) return true;
+    if (s.handler_ == nullptr) return afterHeadersComplete(p, result);
     switch (s.handler_->onHeadersComplete(s)) {
         case HeadersAction::Continue:
-            return true;
+            return afterHeadersComplete(p, result);
         case HeadersAction::SkipBody:
             s.flags_ |= flags::kSkipBody;
-            return true;
+            return afterHeadersComplete(p, result);
         case HeadersAction::Upgrade:
             s.upgrade_ = true;
             s.flags_ |= flags::kSkipBody;
-            return true;
+            return afterHeadersComplete(p, result);
         case HeadersAction::Pause:
             s.error_ = ParserError::Paused;
             s.reason_ = "Paused by on_headers_complete";
@@ -851,19 +856,31 @@ bool ParserMachine::afterHeadersComplete(const char* p, ExecuteResult& result) {
         s.remaining_ = s.declaredLength_;
         s.state_ = State::BodyIdentity;
     }
+    if (s.state_ == State::MessageDone) return messageComplete(p, result);
     return true;
 }
 
 bool ParserMachine::messageComplete(const char* p, ExecuteResult& result) {
     s.state_ = State::UpgradeCheck;
     ++s.messageCount_;
-    if (s.handler_ == nullptr) return true;
-    if (!verdict(s.handler_->onMessageComplete(), ParserError::CbMessageComplete, kPauseReason,
+    if (s.handler_ != nullptr &&
+        !verdict(s.handler_->onMessageComplete(), ParserError::CbMessageComplete, kPauseReason,
                  "`on_message_complete` callback error")) {
         result = stopped(p);
         return false;
     }
-    return true;
+    return upgradeCheck(p, result);
+}
+
+bool ParserMachine::upgradeCheck(const char* p, ExecuteResult& result) {
+    s.state_ = State::Cleanup;
+    if (s.upgrade_) {
+        s.error_ = ParserError::PausedUpgrade;
+        s.reason_ = "Pause on CONNECT/Upgrade";
+        result = stopped(p);
+        return false;
+    }
+    return afterMessageComplete(p, result);
 }
 
 bool ParserMachine::afterMessageComplete(const char* p, ExecuteResult&) {
@@ -928,7 +945,7 @@ bool ParserMachine::chunkExtensionPiece(bool value, const char* from, const char
 
 namespace nodecc::http {
 
-HeaderKind ParserMachine::finalNameKind(const char* pieceEnd) const {
+[[gnu::always_inline]] inline HeaderKind ParserMachine::finalNameKind(const char* pieceEnd) const {
     const auto n = static_cast<std::size_t>(pieceEnd - mark);
     if (s.tokenLength_ == 0) return kindOfName(mark, n);
     for (std::size_t i = 0; i < std::size(kSpecialNames); ++i) {
@@ -1069,38 +1086,31 @@ ExecuteResult ParserMachine::run() {
 #define NODECC_FAIL(at, code, reason) return fail((at), ParserError::code, (reason))
 
     for (;;) {
-        // States that consume nothing run even at the end of the input.
-        switch (s.state_) {
-            case State::HeadersDone:
-                NODECC_STEP(afterHeadersComplete(p, result));
-                continue;
-            case State::ChunkComplete:
-                s.state_ = State::ChunkSizeStart;
-                if (s.handler_ != nullptr &&
-                    !verdict(s.handler_->onChunkComplete(), ParserError::CbChunkComplete,
-                             kPauseReason, "`on_chunk_complete` callback error")) {
-                    return stopped(p);
-                }
-                continue;
-            case State::MessageDone:
-                NODECC_STEP(messageComplete(p, result));
-                continue;
-            case State::UpgradeCheck:
-                s.state_ = State::Cleanup;
-                if (s.upgrade_) {
-                    s.error_ = ParserError::PausedUpgrade;
-                    s.reason_ = "Pause on CONNECT/Upgrade";
-                    return stopped(p);
-                }
-                continue;
-            case State::Cleanup:
-                NODECC_STEP(afterMessageComplete(p, result));
-                continue;
-            case State::Dead:
-                return {static_cast<std::size_t>(p - begin), s.error_};
-            default:
-                break;
-        }
+        if (s.state_ >= State::HeadersDone) switch (s.state_) {
+                case State::HeadersDone:
+                    NODECC_STEP(afterHeadersComplete(p, result));
+                    continue;
+                case State::ChunkComplete:
+                    s.state_ = State::ChunkSizeStart;
+                    if (s.handler_ != nullptr &&
+                        !verdict(s.handler_->onChunkComplete(), ParserError::CbChunkComplete,
+                                 kPauseReason, "`on_chunk_complete` callback error")) {
+                        return stopped(p);
+                    }
+                    continue;
+                case State::MessageDone:
+                    NODECC_STEP(messageComplete(p, result));
+                    continue;
+                case State::UpgradeCheck:
+                    NODECC_STEP(upgradeCheck(p, result));
+                    continue;
+                case State::Cleanup:
+                    NODECC_STEP(afterMessageComplete(p, result));
+                    continue;
+                case State::Dead:
+                default:
+                    return {static_cast<std::size_t>(p - begin), s.error_};
+            }
         if (p == end) {
             flushPieces(result);
             return result;
@@ -1120,18 +1130,21 @@ ExecuteResult ParserMachine::run() {
                     continue;
                 }
                 NODECC_STEP(messageBegin(p, result));
-                continue;
+                goto method;
             case State::StartLf:
                 if (c != '\n') NODECC_FAIL(p, Strict, "Expected LF after CR");
                 s.state_ = State::Start;
                 ++p;
                 continue;
-            case State::Method: {
-                if (s.methodLength_ == 0 && end - p >= 4 && std::memcmp(p, "GET ", 4) == 0) {
+            case State::Method:
+            method : {
+                if (s.methodLength_ == 0 && end - p >= 5 && std::memcmp(p, "GET /", 5) == 0) {
                     s.method_ = Method::Get;
                     p += 4;
-                    s.state_ = State::SpacesBeforeUrl;
-                    continue;
+                    mark = p++;
+                    s.tokenLength_ = 0;
+                    s.state_ = State::UrlPath;
+                    goto urlPath;
                 }
                 const char* q = p;
                 while (q < end && isRequestLineMethodChar(*q)) ++q;
@@ -1262,7 +1275,8 @@ ExecuteResult ParserMachine::run() {
             }
             case State::UrlPath:
             case State::UrlQuery:
-            case State::UrlFragment: {
+            case State::UrlFragment:
+            urlPath : {
                 const detail::CharTable& table = rfc() ? detail::kRfcUrlChar : detail::kUrlChar;
                 for (;;) {
                     p = scanTable(table, p, end);
@@ -1453,20 +1467,26 @@ ExecuteResult ParserMachine::run() {
                 }
                 continue;
             case State::FieldStart:
-                if (c == '\r') {
+            fieldStart:
+                if (*p == '\r') {
+                    if (p + 1 < end && p[1] == '\n' && (s.flags_ & flags::kTrailing) == 0) {
+                        p += 2;
+                        NODECC_STEP(headersComplete(p, result));
+                        continue;
+                    }
                     s.state_ = State::HeadersLf;
                     ++p;
                     continue;
                 }
-                if (c == '\n') {
+                if (*p == '\n') {
                     if (!lenient(lenient::kOptionalCrBeforeLf)) {
                         NODECC_FAIL(p, InvalidHeaderToken, "Invalid header field char");
                     }
                     s.state_ = State::HeadersLf;
                     continue;  // HeadersLf consumes the LF
                 }
-                if (c == ':') NODECC_FAIL(p, InvalidHeaderToken, "Invalid header token");
-                if ((c == ' ' || c == '\t') && s.subState_ != 0) {
+                if (*p == ':') NODECC_FAIL(p, InvalidHeaderToken, "Invalid header token");
+                if ((*p == ' ' || *p == '\t') && s.subState_ != 0) {
                     // RFC 9112 §5.2: obs-fold is rejected (Node's strict llhttp).
                     NODECC_FAIL(p, InvalidHeaderToken, "Unexpected whitespace after header value");
                 }
@@ -1483,7 +1503,10 @@ ExecuteResult ParserMachine::run() {
                     s.headerKind_ = finalNameKind(p);
                     const char* nameEnd = p++;
                     NODECC_STEP(fieldComplete(nameEnd, p, result));
-                    continue;
+                    while (p < end && (*p == ' ' || *p == '\t')) ++p;
+                    if (p == end || *p == '\r' || *p == '\n') continue;  // ValueDiscardWs
+                    NODECC_STEP(startValue(p, result));
+                    goto value;
                 }
                 if (*p == ' ' && finalNameKind(p) != kGeneral) {
                     if (!lenient(lenient::kHeaders)) {
@@ -1548,7 +1571,8 @@ ExecuteResult ParserMachine::run() {
                 }
                 NODECC_STEP(emptyValue(p, result));
                 continue;
-            case State::Value: {
+            case State::Value:
+            value : {
                 if (s.subState_ != kValueGeneral) {
                     NODECC_STEP(runValueMachine(p, result));
                     if (p == end) continue;
@@ -1560,6 +1584,12 @@ ExecuteResult ParserMachine::run() {
                 const char stop = *p;
                 if (stop == '\r') {
                     NODECC_STEP(valueEnded(p, result));
+                    if (p + 1 < end && p[1] == '\n' && !lenient(lenient::kHeaders)) {
+                        p += 2;
+                        NODECC_STEP(completeValue(p, result));
+                        if (p < end) goto fieldStart;
+                        continue;
+                    }
                     s.state_ = State::ValueLf;
                     ++p;
                     continue;
@@ -1870,6 +1900,17 @@ ExecuteResult ParserMachine::run() {
             }
             NODECC_STEP(emitUrl(mark, urlEnd, true, p, result));
             mark = nullptr;
+            if (s.state_ == State::HttpStart && end - p >= 10 && s.method_ != Method::Pri &&
+                !isRtspOnly(s.method_) && std::memcmp(p, "HTTP/1.", 7) == 0 &&
+                (p[7] == '1' || p[7] == '0') && p[8] == '\r' && p[9] == '\n') {
+                s.httpMajor_ = 1;
+                s.httpMinor_ = static_cast<std::uint8_t>(p[7] - '0');
+                p += 10;
+                s.subState_ = 0;
+                s.state_ = State::FieldStart;
+                if (p < end && *p != ' ' && *p != '\t') goto fieldStart;
+                s.state_ = State::HeadersStart;
+            }
         }
     }
 #undef NODECC_STEP
