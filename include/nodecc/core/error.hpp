@@ -13,6 +13,7 @@
 // Threading: a value type. Cost: allocates (strings); never on a hot path.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -38,6 +39,17 @@ class Error : public std::exception {
     const std::string& address() const noexcept { return address_; }
     int port() const noexcept { return port_; }  // -1 when absent
 
+    // Parse errors (Node: err.reason, err.bytesParsed, err.rawPacket on 'clientError').
+    const std::string& reason() const noexcept { return reason_; }
+    std::int64_t bytesParsed() const noexcept { return bytesParsed_; }  // -1 when absent
+    const std::string& rawPacket() const noexcept { return rawPacket_; }
+    Error& setParseDetails(std::string reason, std::int64_t bytesParsed, std::string rawPacket) {
+        reason_ = std::move(reason);
+        bytesParsed_ = bytesParsed;
+        rawPacket_ = std::move(rawPacket);
+        return *this;
+    }
+
     Error& setSyscall(std::string s) {
         syscall_ = std::move(s);
         return *this;
@@ -57,6 +69,9 @@ class Error : public std::exception {
     std::string message_;
     std::string syscall_;
     std::string address_;
+    std::string reason_;
+    std::string rawPacket_;
+    std::int64_t bytesParsed_ = -1;
     int port_ = -1;
     int errno_ = 0;
 };
