@@ -1,6 +1,5 @@
 #include "nodecc/http/outgoing_headers.hpp"
 
-#include <charconv>
 #include <cstring>
 #include <limits>
 
@@ -138,28 +137,12 @@ void OutgoingHeaders::undefinedValue(const char* verb, std::string_view name) co
     throw invalidHeaderValueError(name);
 }
 
-void OutgoingHeaders::setHeader(std::string_view name, const char* value) {
-    if (value == nullptr) undefinedValue("set", name);
-    setHeader(name, std::string_view(value));
-}
-
-void OutgoingHeaders::setHeader(std::string_view name, std::int64_t value) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, value);
-    setHeader(name, std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
-}
-
 void OutgoingHeaders::setHeader(std::string_view name, std::span<const std::string_view> values) {
     set(name, values.data(), values.size(), true);
 }
 
 void OutgoingHeaders::appendHeader(std::string_view name, std::string_view value) {
     append(name, &value, 1, false);
-}
-
-void OutgoingHeaders::appendHeader(std::string_view name, const char* value) {
-    if (value == nullptr) undefinedValue("append", name);
-    appendHeader(name, std::string_view(value));
 }
 
 void OutgoingHeaders::appendHeader(std::string_view name,

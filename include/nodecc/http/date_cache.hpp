@@ -31,7 +31,7 @@ inline constexpr std::size_t kImfFixdateLength = 29;
 /// exactly kImfFixdateLength bytes, no terminator.
 void formatImfFixdate(std::int64_t unixSeconds, char* out) noexcept;
 
-class DateCache final : public detail::LoopExtension {
+class DateCache final : public ::nodecc::detail::LoopExtension {
   public:
     explicit DateCache(Loop& loop) noexcept;
     DateCache() noexcept = default;

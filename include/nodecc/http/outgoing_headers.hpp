@@ -28,6 +28,8 @@
 // headers); no hashing, no allocation.
 #pragma once
 
+#include <charconv>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -58,6 +60,12 @@ class UniqueHeaders {
     std::vector<std::string> names_;  // lowercase
 };
 
+/// Integer header values (Node: a number value is sent as its decimal text).
+template <class T>
+concept HeaderNumber = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> &&
+                       !std::same_as<T, char8_t> && !std::same_as<T, char16_t> &&
+                       !std::same_as<T, char32_t> && !std::same_as<T, wchar_t>;
+
 class OutgoingHeaders {
   public:
     class Header;
@@ -69,12 +77,13 @@ class OutgoingHeaders {
     /// Node: setHeader(name, value). Replaces any value of `name` (any case); the entry keeps
     /// its position and takes this spelling of the name.
     void setHeader(std::string_view name, std::string_view value);
-    /// A null `value` is Node's `undefined`: ERR_HTTP_INVALID_HEADER_VALUE.
-    void setHeader(std::string_view name, const char* value);
+    /// `nullptr` is Node's `undefined`: ERR_HTTP_INVALID_HEADER_VALUE.
+    void setHeader(std::string_view name, std::nullptr_t) { undefinedValue("set", name); }
     /// Node: setHeader(name, number): the decimal text of `value`.
-    void setHeader(std::string_view name, std::int64_t value);
-    void setHeader(std::string_view name, int value) {
-        setHeader(name, static_cast<std::int64_t>(value));
+    template <HeaderNumber T>
+    void setHeader(std::string_view name, T value) {
+        char buf[24];
+        setHeader(name, formatNumber(buf, value));
     }
     /// Node: setHeader(name, [values...]): a list (repeated lines, see Header::isArray).
     void setHeader(std::string_view name, std::span<const std::string_view> values);
@@ -85,7 +94,12 @@ class OutgoingHeaders {
     /// Node: appendHeader(name, value): setHeader when absent, otherwise the value turns into a
     /// list and `value` (or each of `values`) is added to it.
     void appendHeader(std::string_view name, std::string_view value);
-    void appendHeader(std::string_view name, const char* value);
+    void appendHeader(std::string_view name, std::nullptr_t) { undefinedValue("append", name); }
+    template <HeaderNumber T>
+    void appendHeader(std::string_view name, T value) {
+        char buf[24];
+        appendHeader(name, formatNumber(buf, value));
+    }
     void appendHeader(std::string_view name, std::span<const std::string_view> values);
     void appendHeader(std::string_view name, std::initializer_list<std::string_view> values) {
         appendHeader(name, std::span<const std::string_view>(values.begin(), values.size()));
@@ -143,6 +157,11 @@ class OutgoingHeaders {
     std::uint32_t store(std::string_view s);
     void checkNotSent(const char* verb) const;
     [[noreturn]] void undefinedValue(const char* verb, std::string_view name) const;
+    template <class T>
+    static std::string_view formatNumber(char (&buf)[24], T value) noexcept {
+        const auto r = std::to_chars(buf, buf + sizeof buf, value);
+        return {buf, static_cast<std::size_t>(r.ptr - buf)};
+    }
     void set(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
     void append(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
     void pushValue(Slot& slot, std::string_view value);
