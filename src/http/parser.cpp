@@ -1190,8 +1190,9 @@ ExecuteResult ParserMachine::run() {
                 if (c == '/') {
                     s.state_ = State::UrlPath;
                 } else if (c == '*') {
-                    // RFC 9112 §3.2.4: asterisk-form is "*" alone, for OPTIONS only.
-                    if (rfc() && s.method_ != Method::Options) {
+                    // RFC 9112 §3.2.4: asterisk-form is "*" alone, for OPTIONS only (and the h2
+                    // preface).
+                    if (rfc() && s.method_ != Method::Options && s.method_ != Method::Pri) {
                         NODECC_FAIL(p, InvalidUrl, "Asterisk-form is only valid for OPTIONS");
                     }
                     s.state_ = rfc() ? State::UrlAsterisk : State::UrlPath;

@@ -185,4 +185,13 @@ std::string parseTranscriptBytewise(std::string_view data, const ParserOptions& 
     return parseTranscript(data, options, splits);
 }
 
+std::string parseOutcome(std::string_view data, const ParserOptions& options) {
+    Parser parser(nullptr, options);
+    const ExecuteResult result = parser.execute(data);
+    if (result.error != ParserError::Ok) return std::string(errorCode(result.error));
+    const ParserError finish = parser.finish();
+    if (finish != ParserError::Ok) return "eof:" + std::string(errorCode(finish));
+    return "ok";
+}
+
 }  // namespace nodecc::http::testing

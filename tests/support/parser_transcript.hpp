@@ -28,4 +28,8 @@ std::string parseTranscript(std::string_view data, const ParserOptions& options,
 /// Same, one byte per execute() call.
 std::string parseTranscriptBytewise(std::string_view data, const ParserOptions& options);
 
+/// How parsing `data` whole ends: "ok", the execute() error code ("HPE_INVALID_METHOD"),
+/// or "eof:" + finish()'s code when only finish() fails.
+std::string parseOutcome(std::string_view data, const ParserOptions& options = {});
+
 }  // namespace nodecc::http::testing

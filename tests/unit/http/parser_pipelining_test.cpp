@@ -1,0 +1,52 @@
+// Several messages in one buffer, and the same stream cut anywhere.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "nodecc/http/parser.hpp"
+#include "parser_transcript.hpp"
+
+namespace nodecc::http {
+namespace {
+
+using testing::parseTranscript;
+
+const std::string kStream =
+    "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+    "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+    "POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n"
+    "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n";
+
+TEST(ParserPipelining, AllMessagesOfOneBufferAreDelivered) {
+    EXPECT_EQ(
+        parseTranscript(kStream, {}),
+        R"([["hc","GET","/1","1.1",[["Host","a"]],1,0],["mc"],)"
+        R"(["hc","POST","/2","1.1",[["Host","a"],["Content-Length","3"]],1,0],["body","abc"],["mc"],)"
+        R"(["hc","POST","/3","1.1",[["Host","a"],["Transfer-Encoding","chunked"]],1,0],["body","de"],["mc"],)"
+        R"(["hc","GET","/4","1.1",[["Host","a"]],1,0],["mc"],["finish","ok"]])");
+}
+
+TEST(ParserPipelining, EverySplitPointGivesTheSameEvents) {
+    const std::string whole = parseTranscript(kStream, {});
+    for (std::size_t cut = 1; cut < kStream.size(); ++cut) {
+        ASSERT_EQ(parseTranscript(kStream, {}, {cut}), whole) << "cut at " << cut;
+    }
+    EXPECT_EQ(testing::parseTranscriptBytewise(kStream, {}), whole);
+}
+
+TEST(ParserPipelining, ExecuteConsumesEverythingAndCountsMessages) {
+    Parser parser;
+    const ExecuteResult result = parser.execute(kStream);
+    EXPECT_EQ(result.error, ParserError::Ok);
+    EXPECT_EQ(result.consumed, kStream.size());
+    EXPECT_EQ(parser.messageCount(), 4u);
+}
+
+TEST(ParserPipelining, Http10WithoutKeepAliveEndsTheStream) {
+    Parser parser;
+    EXPECT_EQ(parser.execute("GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n").error,
+              ParserError::ClosedConnection);
+}
+
+}  // namespace
+}  // namespace nodecc::http
