@@ -7,35 +7,42 @@ namespace nodecc::http {
 
 namespace {
 
-// Node: _http_incoming.js matchKnownFields — the "drop duplicates" names.
-constexpr std::string_view kFirstWinsNames[] = {
-    "age",
-    "authorization",
-    "content-length",
-    "content-type",
-    "etag",
-    "expires",
-    "from",
-    "host",
-    "if-modified-since",
-    "if-unmodified-since",
-    "last-modified",
-    "location",
-    "max-forwards",
-    "proxy-authorization",
-    "referer",
-    "retry-after",
-    "server",
-    "user-agent",
-};
-
+// Node: _http_incoming.js matchKnownFields. Set-cookie is an array, cookie joins with "; ",
+// these drop duplicates (or join with ", " under joinDuplicateHeaders), all others join ", ".
 std::uint8_t classify(std::string_view name, bool joinDuplicates) noexcept {
-    if (equalsIgnoreCase(name, "set-cookie")) return 3;  // Entry::kSetCookie
-    if (equalsIgnoreCase(name, "cookie")) return 1;      // Entry::kJoinCookie
-    for (std::string_view n : kFirstWinsNames) {
-        if (equalsIgnoreCase(name, n)) return joinDuplicates ? 0 : 2;
+    constexpr std::uint8_t kComma = 0, kCookie = 1, kSetCookie = 3;
+    const std::uint8_t firstWins = joinDuplicates ? kComma : 2;
+    const auto is = [&](std::string_view known) { return equalsIgnoreCase(name, known); };
+    switch (name.size()) {
+        case 3:
+            return is("age") ? firstWins : kComma;
+        case 4:
+            return is("host") || is("from") || is("etag") ? firstWins : kComma;
+        case 6:
+            if (is("cookie")) return kCookie;
+            return is("server") ? firstWins : kComma;
+        case 7:
+            return is("referer") || is("expires") ? firstWins : kComma;
+        case 8:
+            return is("location") ? firstWins : kComma;
+        case 10:
+            if (is("set-cookie")) return kSetCookie;
+            return is("user-agent") ? firstWins : kComma;
+        case 11:
+            return is("retry-after") ? firstWins : kComma;
+        case 12:
+            return is("content-type") || is("max-forwards") ? firstWins : kComma;
+        case 13:
+            return is("authorization") || is("last-modified") ? firstWins : kComma;
+        case 14:
+            return is("content-length") ? firstWins : kComma;
+        case 17:
+            return is("if-modified-since") ? firstWins : kComma;
+        case 19:
+            return is("proxy-authorization") || is("if-unmodified-since") ? firstWins : kComma;
+        default:
+            return kComma;
     }
-    return 0;  // Entry::kJoinComma
 }
 
 // A per-process seed so that attacker-chosen header names cannot aim at one bucket.

@@ -50,28 +50,42 @@ struct HeaderEffects {
 
 // Node: _http_outgoing.js matchHeader.
 void matchHeader(HeaderEffects& fx, std::string_view field, std::string_view value) {
-    if (field.size() < 4 || field.size() > 17) return;
-    if (equalsIgnoreCase(field, "connection")) {
-        fx.state.connection = true;
-        if (isConnectionClose(value)) {
-            fx.head.last = true;
-        } else {
-            fx.head.shouldKeepAlive = true;
-        }
-    } else if (equalsIgnoreCase(field, "transfer-encoding")) {
-        fx.state.te = true;
-        if (isChunked(value)) fx.head.chunkedEncoding = true;
-    } else if (equalsIgnoreCase(field, "content-length")) {
-        fx.state.contLen = true;
-        fx.head.contentLength = parseContentLength(value);
-    } else if (equalsIgnoreCase(field, "date")) {
-        fx.state.date = true;
-    } else if (equalsIgnoreCase(field, "expect")) {
-        fx.state.expect = true;
-    } else if (equalsIgnoreCase(field, "trailer")) {
-        fx.state.trailer = true;
-    } else if (equalsIgnoreCase(field, "keep-alive")) {
-        fx.defaultKeepAlive = false;
+    switch (field.size()) {
+        case 4:
+            if (equalsIgnoreCase(field, "date")) fx.state.date = true;
+            return;
+        case 6:
+            if (equalsIgnoreCase(field, "expect")) fx.state.expect = true;
+            return;
+        case 7:
+            if (equalsIgnoreCase(field, "trailer")) fx.state.trailer = true;
+            return;
+        case 10:
+            if (equalsIgnoreCase(field, "connection")) {
+                fx.state.connection = true;
+                if (isConnectionClose(value)) {
+                    fx.head.last = true;
+                } else {
+                    fx.head.shouldKeepAlive = true;
+                }
+            } else if (equalsIgnoreCase(field, "keep-alive")) {
+                fx.defaultKeepAlive = false;
+            }
+            return;
+        case 14:
+            if (equalsIgnoreCase(field, "content-length")) {
+                fx.state.contLen = true;
+                fx.head.contentLength = parseContentLength(value);
+            }
+            return;
+        case 17:
+            if (equalsIgnoreCase(field, "transfer-encoding")) {
+                fx.state.te = true;
+                if (isChunked(value)) fx.head.chunkedEncoding = true;
+            }
+            return;
+        default:
+            return;
     }
 }
 
