@@ -339,6 +339,62 @@ std::string_view clientErrorResponse(std::string_view errorCode) noexcept {
     return kBadRequestResponse;
 }
 
+bool isValidLinkHeaderValue(std::string_view v) noexcept {
+    // JS \s over ASCII; [^;"\s] is a "link char".
+    const auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    const auto linkChar = [&](char c) { return c != ';' && c != '"' && !space(c); };
+    if (v.empty() || v[0] != '<') return false;
+    std::size_t i = v.find('>', 1);
+    if (i == std::string_view::npos) return false;
+    ++i;
+    const std::size_t n = v.size();
+    while (i < n) {
+        while (i < n && space(v[i])) ++i;
+        if (i == n || v[i] != ';') return false;
+        ++i;
+        while (i < n && space(v[i])) ++i;
+        const std::size_t start = i;
+        while (i < n && linkChar(v[i])) ++i;
+        if (i == start) return false;
+        if (i < n && v[i] == '"') {
+            // `name="value"`: the run before the quote is the name plus '='.
+            if (i - start < 2 || v[i - 1] != '=') return false;
+            ++i;
+            while (i < n && linkChar(v[i])) ++i;
+            if (i == n || v[i] != '"') return false;
+            ++i;
+        }
+    }
+    return true;
+}
+
+void appendEarlyHints(std::string& out, std::span<const std::string_view> links,
+                      std::span<const HeaderField> others) {
+    for (std::string_view link : links) {
+        if (!isValidLinkHeaderValue(link) || checkInvalidHeaderChar(link)) {
+            std::string msg(
+                "The argument 'hints' must be an array or string of format \"</styles.css>; "
+                "rel=preload; as=style\". Received '");
+            msg.append(link).append("'");
+            throw Error("ERR_INVALID_ARG_VALUE", std::move(msg));
+        }
+    }
+    for (const HeaderField& f : others) {
+        validateHeaderName(f.name);
+        validateHeaderValue(f.name, f.value);
+    }
+    if (links.empty()) return;
+    out.append("HTTP/1.1 103 Early Hints\r\nLink: ");
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        if (i != 0) out.append(", ");
+        out.append(links[i]);
+    }
+    out.append(kCrlf);
+    for (const HeaderField& f : others)
+        out.append(f.name).append(": ").append(f.value).append(kCrlf);
+    out.append(kCrlf);
+}
+
 void writeAutomaticResponse(AutomaticResponse which, ResponseHead& head, OutgoingHeaders& headers,
                             const HeadContext& ctx, std::string& out) {
     static constexpr HeaderField kClose[] = {{"Connection", "close"}};

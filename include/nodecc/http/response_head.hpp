@@ -163,6 +163,21 @@ std::string_view clientErrorResponse(std::string_view errorCode) noexcept;
 inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 inline constexpr std::string_view kProcessingResponse = "HTTP/1.1 102 Processing\r\n\r\n";
 
+/// Node: validateLinkHeaderValue's format check,
+/// /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/
+/// ("</styles.css>; rel=preload; as=style"). \s is ASCII whitespace here.
+bool isValidLinkHeaderValue(std::string_view link) noexcept;
+
+/// Node: res.writeEarlyHints({link, ...others}): appends
+/// "HTTP/1.1 103 Early Hints\r\nLink: <links joined ", ">\r\n<other lines>\r\n"; appends
+/// nothing when `links` is empty. A bad link throws ERR_INVALID_ARG_VALUE "The argument 'hints'
+/// must be an array or string of format "</styles.css>; rel=preload; as=style". Received
+/// '<link>'". Stricter than Node: CTL characters in a link, and invalid `others` names/values
+/// (Node writes them unchecked), are rejected (ERR_INVALID_ARG_VALUE / ERR_INVALID_HTTP_TOKEN /
+/// ERR_INVALID_CHAR), so no hint can split the response.
+void appendEarlyHints(std::string& out, std::span<const std::string_view> links,
+                      std::span<const HeaderField> others = {});
+
 /// The responses parserOnIncoming sends without calling the application (NODE-BEHAVIOUR §1.4).
 enum class AutomaticResponse : std::uint8_t {
     MissingHost,        ///< HTTP/1.1 without Host: writeHead(400, ['Connection','close']); end()

@@ -648,3 +648,41 @@ TEST(ResponseHeadApi, UniqueHeaderEmptyList) {
               "HTTP/1.1 200 OK\r\nX-U: \r\nConnection: keep-alive\r\nKeep-Alive: "
               "timeout=5\r\nContent-Length: 0\r\n\r\n");
 }
+
+// test-http-early-hints.js; bytes and errors from Node v20.20.2's writeEarlyHints.
+TEST(ResponseHeadApi, EarlyHints) {
+    std::string out;
+    const std::string_view one[] = {"</a.css>; rel=preload"};
+    const HeaderField foo[] = {{"x-foo", "bar"}};
+    appendEarlyHints(out, one, foo);
+    EXPECT_EQ(out, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nx-foo: bar\r\n\r\n");
+    out.clear();
+    const std::string_view two[] = {"</a.css>; rel=preload", "</b.js>; rel=preload; as=\"script\""};
+    appendEarlyHints(out, two);
+    EXPECT_EQ(out,
+              "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload, </b.js>; rel=preload; "
+              "as=\"script\"\r\n\r\n");
+    out.clear();
+    appendEarlyHints(out, {});
+    EXPECT_EQ(out, "");
+    const std::string_view bad[] = {"bad"};
+    expectNodeError([&] { appendEarlyHints(out, bad); }, "ERR_INVALID_ARG_VALUE",
+                    "The argument 'hints' must be an array or string of format \"</styles.css>; "
+                    "rel=preload; as=style\". Received 'bad'");
+    const std::string_view injected[] = {"</a>\n; x"};  // Node lets this through
+    EXPECT_THROW(appendEarlyHints(out, injected), nodecc::Error);
+    EXPECT_EQ(out, "");
+}
+
+TEST(ResponseHeadApi, LinkHeaderFormat) {
+    EXPECT_TRUE(isValidLinkHeaderValue("</a>;rel=preload;crossorigin"));
+    EXPECT_TRUE(isValidLinkHeaderValue("</a>; x==\"b\""));
+    EXPECT_TRUE(isValidLinkHeaderValue("<>"));
+    EXPECT_FALSE(isValidLinkHeaderValue("</a>;  rel=\"x y\""));
+    EXPECT_FALSE(isValidLinkHeaderValue("</a>; a=\"b"));
+    EXPECT_FALSE(isValidLinkHeaderValue("</a>; =\"b\""));
+    EXPECT_FALSE(isValidLinkHeaderValue("</a> ; x = y"));
+    EXPECT_FALSE(isValidLinkHeaderValue("</a>; x "));
+    EXPECT_FALSE(isValidLinkHeaderValue("</a"));
+    EXPECT_FALSE(isValidLinkHeaderValue(""));
+}
