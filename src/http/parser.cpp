@@ -1190,9 +1190,10 @@ ExecuteResult ParserMachine::run() {
                 if (c == '/') {
                     s.state_ = State::UrlPath;
                 } else if (c == '*') {
-                    // RFC 9112 §3.2.4: asterisk-form is "*" alone, for OPTIONS only (and the h2
-                    // preface).
-                    if (rfc() && s.method_ != Method::Options && s.method_ != Method::Pri) {
+                    // RFC 9112 §3.2.4: asterisk-form is "*" alone, for OPTIONS (plus the h2
+                    // preface's PRI and SSDP's M-SEARCH, which UPnP sends as "M-SEARCH *").
+                    if (rfc() && s.method_ != Method::Options && s.method_ != Method::Pri &&
+                        s.method_ != Method::MSearch) {
                         NODECC_FAIL(p, InvalidUrl, "Asterisk-form is only valid for OPTIONS");
                     }
                     s.state_ = rfc() ? State::UrlAsterisk : State::UrlPath;

@@ -36,7 +36,7 @@ ALLOWED_RFC_ERRORS = {
     ("HPE_STRICT", "Expected LF after CR"),                      # bare CR before the request line
     ("HPE_INVALID_METHOD", "Invalid method encountered"),        # RTSP-only methods
     ("HPE_INVALID_URL", "Unexpected start char in url"),         # more than one SP after the method
-    ("HPE_INVALID_URL", "Asterisk-form is only valid for OPTIONS"),
+    ("HPE_INVALID_URL", "Asterisk-form is only valid for OPTIONS"),  # (and M-SEARCH, PRI)
     ("HPE_INVALID_URL", "Invalid char in url path"),             # non-RFC 3986 chars, '#', "*x"
     ("HPE_INVALID_URL", "Invalid char in url query"),
     ("HPE_INVALID_URL", "Userinfo in url is not allowed"),
