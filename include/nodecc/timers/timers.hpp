@@ -42,6 +42,8 @@ class TimersState;
 // active timer alive even if the caller drops its pointer.
 class Timeout : public std::enable_shared_from_this<Timeout> {
   public:
+    // Node: new Timeout(...) — coerces `ms` and takes an async id, but does not
+    // arm the timer: setTimeout/setInterval do. Own it through a shared_ptr.
     Timeout(Loop& loop, TimerCallback callback, double ms, bool repeat, bool ref);
     ~Timeout();
     Timeout(const Timeout&) = delete;
@@ -50,8 +52,10 @@ class Timeout : public std::enable_shared_from_this<Timeout> {
     Timeout& ref();                // Node: timeout.ref()
     Timeout& unref();              // Node: timeout.unref()
     bool hasRef() const noexcept;  // Node: timeout.hasRef()
-    Timeout& refresh();            // Node: timeout.refresh(): restart from now, same callback
-    void close();                  // Node: timeout.close() == clearTimeout(this)
+    // Node: timeout.refresh(): restart from now, same callback; re-arms a fired
+    // timer (with a new async id); a no-op after clearTimeout.
+    Timeout& refresh();
+    void close();  // Node: timeout.close() == clearTimeout(this)
 
     std::int64_t msecs() const noexcept { return msecs_; }  // after coercion to [1, 2^31-1]
     bool repeat() const noexcept { return repeat_; }
@@ -85,14 +89,16 @@ class Timeout : public std::enable_shared_from_this<Timeout> {
 // Node: class Immediate.
 class Immediate : public std::enable_shared_from_this<Immediate> {
   public:
+    // Node: new Immediate(...) — queues the callback for the check phase.
+    // setImmediate also keeps it alive until it runs or is cleared.
     Immediate(Loop& loop, TimerCallback callback);
     ~Immediate();
     Immediate(const Immediate&) = delete;
     Immediate& operator=(const Immediate&) = delete;
 
-    Immediate& ref();
-    Immediate& unref();
-    bool hasRef() const noexcept;
+    Immediate& ref();              // Node: immediate.ref()
+    Immediate& unref();            // Node: immediate.unref()
+    bool hasRef() const noexcept;  // false once run or cleared
     bool destroyed() const noexcept { return destroyed_; }
     AsyncId asyncId() const noexcept { return asyncId_; }
     AsyncId triggerAsyncId() const noexcept { return triggerAsyncId_; }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -413,8 +414,8 @@ TEST(TimerException, GoesToHandlerAndOtherTimersStillRun) {
     loop.run();
     EXPECT_EQ(order, "same-list later-list ");
     EXPECT_EQ(intervalRuns, 3);
-    EXPECT_EQ(uncaught.errors.size(), 4U);
-    EXPECT_EQ(uncaught.errors.front(), "Error: boom");
+    EXPECT_EQ(std::count(uncaught.errors.begin(), uncaught.errors.end(), "Error: boom"), 1);
+    EXPECT_EQ(std::count(uncaught.errors.begin(), uncaught.errors.end(), "Error: again"), 3);
 }
 
 TEST(TimerExceptionDeathTest, WithoutHandlerExitsWithCode1) {
