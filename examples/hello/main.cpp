@@ -3,16 +3,55 @@
 //   GET /big     -> 1 MiB
 //   POST /upload -> the decimal byte count of the body
 // Prints "LISTENING 127.0.0.1:<port>" once it accepts; exits cleanly on SIGINT/SIGTERM.
-//
-// Placeholder until the http layer lands: it runs the event loop and says so.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string>
 
+#include "nodecc/http/incoming_message.hpp"
+#include "nodecc/http/server.hpp"
 #include "nodecc/process/loop.hpp"
+#include "nodecc/process/signals.hpp"
+
+using nodecc::http::IncomingMessage;
+using nodecc::http::ServerResponse;
 
 int main(int argc, char** argv) {
     const int port = argc > 1 ? std::atoi(argv[1]) : 8080;
-    std::printf("nodecc-hello: the http layer is not built yet; nothing listens on port %d\n",
-                port);
+    static const std::string big(1 << 20, 'x');
+
+    auto server = nodecc::http::createServer([](IncomingMessage& req, ServerResponse& res) {
+        if (req.method() == "POST" && req.url() == "/upload") {
+            auto bytes = std::make_shared<std::size_t>(0);
+            req.on(nodecc::http::kData,
+                   [bytes](std::string_view chunk) { *bytes += chunk.size(); });
+            nodecc::Ref<ServerResponse> keep(&res);
+            req.on(nodecc::http::kEnd, [keep, bytes] {
+                keep->setHeader("Content-Type", "text/plain");
+                keep->end(std::to_string(*bytes));
+            });
+            return;
+        }
+        res.setHeader("Content-Type", "text/plain");
+        if (req.url() == "/big") {
+            res.end(big);
+        } else {
+            res.end("Hello, World!");
+        }
+    });
+    server->listen(port, "127.0.0.1", [server] {
+        std::printf("LISTENING 127.0.0.1:%d\n", server->address()->port);
+        std::printf("nodecc-hello: http://127.0.0.1:%d/\n", server->address()->port);
+        std::fflush(stdout);
+    });
+    // Node: process.on('SIGINT'/'SIGTERM') — stop accepting, close connections, exit.
+    auto stop = [server] {
+        server->close();
+        server->closeAllConnections();
+        nodecc::process::removeSignalHandlers();
+    };
+    nodecc::process::onSignal(SIGINT, stop);
+    nodecc::process::onSignal(SIGTERM, stop);
     return nodecc::run();
 }

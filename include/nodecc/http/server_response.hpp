@@ -1,0 +1,197 @@
+// http::OutgoingMessage and http::ServerResponse — the server's `res`
+// (Node: _http_outgoing.js, _http_server.js ServerResponse).
+//
+// Made for each parsed request (seed 4-1-4-2) and handed to 'request'
+// listeners with the IncomingMessage. The response that owns the connection
+// writes straight to the socket; a pipelined response waiting for its turn
+// buffers its output until the one before it finishes (seed 4-2, state.outgoing).
+//
+//   server->on(http::kRequest, [](http::IncomingMessage& req, http::ServerResponse& res) {
+//       res.statusCode = 404;
+//       res.setHeader("Content-Type", "text/plain");
+//       res.end("not here\n");        // status line, headers and body leave in one write
+//   });
+//   // answering later: keep it alive
+//   nodecc::Ref<http::ServerResponse> keep(&res);
+//   nodecc::setTimeout([keep] { keep->end("late"); }, 100);
+//
+// Framing, Connection/Keep-Alive and header order are Node's exactly
+// (NODE-BEHAVIOUR.md §1.3). API misuse throws nodecc::Error with Node's code
+// (ERR_HTTP_HEADERS_SENT, ERR_INVALID_HTTP_TOKEN, ERR_INVALID_CHAR,
+// ERR_HTTP_INVALID_STATUS_CODE…); write after end reports
+// ERR_STREAM_WRITE_AFTER_END through the callback and 'error' on nextTick.
+// A response finished after its client vanished is a no-op (write returns false).
+//
+// Events: 'finish', 'close', 'drain', 'prefinish', 'error', 'timeout'.
+// Threading: loop thread. Cost: headers and output reuse the object's capacity.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nodecc/core/error.hpp"
+#include "nodecc/core/ref.hpp"
+#include "nodecc/core/unique_function.hpp"
+#include "nodecc/events/event_emitter.hpp"
+#include "nodecc/http/outgoing_headers.hpp"
+#include "nodecc/http/response_head.hpp"
+#include "nodecc/net/socket.hpp"
+
+namespace nodecc::http {
+
+class IncomingMessage;
+namespace detail {
+class Connection;
+}
+
+inline constexpr events::Event<> kFinish{"finish"};
+inline constexpr events::Event<> kPrefinish{"prefinish"};
+inline constexpr events::Event<> kDrain{"drain"};
+inline constexpr events::Event<> kResponseClose{"close"};
+
+// Node: the callback of write()/end(): null on success, the error otherwise.
+using WriteCallback = net::WriteCallback;
+
+class OutgoingMessage : public events::EventEmitter {
+  public:
+    ~OutgoingMessage() override;
+
+    // ---- headers (Node: setHeader, appendHeader, getHeader, …) ----
+    OutgoingMessage& setHeader(std::string_view name, std::string_view value);
+    OutgoingMessage& setHeader(std::string_view name, std::int64_t value);
+    OutgoingMessage& setHeader(std::string_view name, int value) {
+        return setHeader(name, static_cast<std::int64_t>(value));
+    }
+    OutgoingMessage& setHeader(std::string_view name, std::initializer_list<std::string_view> v);
+    OutgoingMessage& setHeader(std::string_view name, std::span<const std::string_view> values);
+    OutgoingMessage& appendHeader(std::string_view name, std::string_view value);
+    OutgoingHeaders::Header getHeader(std::string_view name) const noexcept {
+        return headers_.getHeader(name);
+    }
+    bool hasHeader(std::string_view name) const noexcept { return headers_.hasHeader(name); }
+    void removeHeader(std::string_view name);
+    std::vector<std::string> getHeaderNames() const { return headers_.getHeaderNames(); }
+    std::vector<std::string> getRawHeaderNames() const { return headers_.getRawHeaderNames(); }
+    // Node: getHeaders() — the store itself (iterate with forEach).
+    const OutgoingHeaders& getHeaders() const noexcept { return headers_; }
+
+    // ---- body (Node: write, end, addTrailers, flushHeaders) ----
+    // Returns false once buffered output reaches the high-water mark; 'drain' follows.
+    bool write(std::string_view chunk, WriteCallback callback = {});
+    OutgoingMessage& end(std::string_view chunk, WriteCallback callback = {});
+    OutgoingMessage& end(WriteCallback callback = {});
+    // Node: addTrailers([[name, value]...]) / addTrailers(headersObject).
+    void addTrailers(std::span<const HeaderField> fields);
+    void addTrailers(std::initializer_list<HeaderField> fields) {
+        addTrailers(std::span<const HeaderField>(fields.begin(), fields.size()));
+    }
+    void flushHeaders();
+
+    // ---- state (Node's properties) ----
+    bool headersSent() const noexcept { return head_.headersSent; }
+    bool writableEnded() const noexcept { return finished_; }
+    bool finished() const noexcept { return finished_; }
+    bool writableFinished() const noexcept;
+    std::size_t writableLength() const noexcept;
+    std::size_t writableHighWaterMark() const noexcept { return highWaterMark_; }
+    bool writableNeedDrain() const noexcept { return needDrain_; }
+    std::size_t writableCorked() const noexcept { return corked_; }
+    bool destroyed() const noexcept { return destroyed_; }
+    bool chunkedEncoding() const noexcept { return head_.chunkedEncoding; }
+    bool shouldKeepAlive() const noexcept { return head_.shouldKeepAlive; }
+    void cork();
+    void uncork();
+    // Node: res.setTimeout(ms[, cb]) → the socket's timeout.
+    OutgoingMessage& setTimeout(std::uint64_t ms);
+    // Node: res.destroy([err]) destroys the socket.
+    void destroy();
+    void destroy(const Error& error);
+    // Node: res.socket / res.connection (null when not attached).
+    net::Socket* socket() const noexcept;
+
+    // Node: res.sendDate, res.strictContentLength.
+    bool sendDate = true;
+    bool strictContentLength = false;
+
+  protected:
+    OutgoingMessage(std::size_t highWaterMark, bool rejectNonStandardBodyWrites);
+    const char* emitterName() const noexcept override { return "OutgoingMessage"; }
+    // Node: _implicitHeader() — ServerResponse writes the head with statusCode.
+    virtual void implicitHeader() = 0;
+
+    ResponseHead head_;
+    OutgoingHeaders headers_;
+    std::string headBytes_;  // the built head (Node: this._header), until sent
+
+  private:
+    friend class detail::Connection;
+    friend class ServerResponse;
+
+    bool writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd);
+    bool send(std::span<const std::string_view> data, WriteCallback callback);  // Node: _send
+    bool writeRaw(std::span<const std::string_view> pieces, WriteCallback callback);
+    void flushOutput();  // Node: _flushOutput
+    void flush();        // Node: _flush (on assignSocket)
+    void onWriteFinished();
+    void emitFinish();
+    void reportError(const Error& err, WriteCallback callback);
+
+    Ref<detail::Connection> connection_;  // until resOnFinish or the connection closes
+    std::string output_;                  // Node: outputData, while not owning the socket
+    std::vector<WriteCallback> outputCallbacks_;
+    std::string trailer_;
+    std::size_t highWaterMark_;
+    std::uint64_t bytesWritten_ = 0;  // for strictContentLength
+    std::uint32_t corked_ = 0;
+    bool rejectNonStandardBodyWrites_;
+    bool headerSent_ = false;  // Node: _headerSent (the head left for the socket)
+    bool finished_ = false;
+    bool finishEmitted_ = false;
+    bool needDrain_ = false;
+    bool destroyed_ = false;
+    bool closed_ = false;
+};
+
+class ServerResponse : public OutgoingMessage {
+  public:
+    // Node: new ServerResponse(req, {highWaterMark, rejectNonStandardBodyWrites}).
+    explicit ServerResponse(IncomingMessage& req, std::size_t highWaterMark = 16384,
+                            bool rejectNonStandardBodyWrites = false);
+    ~ServerResponse() override;
+
+    // Node: res.statusCode / res.statusMessage (empty = the table's text).
+    int statusCode = 200;
+    std::string statusMessage;
+
+    // Node: res.writeHead(statusCode[, statusMessage][, headers]).
+    ServerResponse& writeHead(int statusCode);
+    ServerResponse& writeHead(int statusCode, std::string_view statusMessage);
+    ServerResponse& writeHead(int statusCode, std::initializer_list<HeaderField> headers);
+    ServerResponse& writeHead(int statusCode, std::string_view statusMessage,
+                              std::span<const HeaderField> headers);
+    // Node: writeContinue / writeProcessing / writeEarlyHints.
+    void writeContinue(WriteCallback callback = {});
+    void writeProcessing(WriteCallback callback = {});
+    void writeEarlyHints(std::span<const HeaderField> hints, WriteCallback callback = {});
+
+    IncomingMessage& req() const noexcept { return *req_; }
+
+  protected:
+    const char* emitterName() const noexcept override { return "ServerResponse"; }
+    void implicitHeader() override;
+
+  private:
+    friend class detail::Connection;
+    ServerResponse& writeHeadImpl(int code, std::optional<std::string_view> message,
+                                  std::span<const HeaderField> fields);
+
+    Ref<IncomingMessage> req_;
+    ServerResponse* nextOutgoing_ = nullptr;  // state.outgoing link
+};
+
+}  // namespace nodecc::http

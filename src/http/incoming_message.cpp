@@ -1,0 +1,170 @@
+#include "nodecc/http/incoming_message.hpp"
+
+#include "connection.hpp"
+#include "nodecc/net/socket.hpp"
+#include "nodecc/process/next_tick.hpp"
+
+namespace nodecc::http {
+
+IncomingMessage::IncomingMessage(net::Socket* socket) : socket_(socket) {}
+
+IncomingMessage::~IncomingMessage() = default;
+
+std::string_view IncomingMessage::url() const noexcept {
+    return {head_.data(), urlLength_};
+}
+
+const IncomingHeaders& IncomingMessage::headers() const {
+    return headers_;
+}
+
+const IncomingHeaders& IncomingMessage::trailers() const {
+    return trailers_;
+}
+
+// Node: _addHeaderLines(headers, n) at headers complete. The head bytes no longer grow,
+// so the views stay valid.
+void IncomingMessage::headersComplete(std::uint32_t maxHeadersCount) {
+    rawHeaders_.clear();
+    rawHeaders_.reserve(headerFields_.size());
+    for (const Field& f : headerFields_) {
+        rawHeaders_.push_back({std::string_view(head_.data() + f.nameOffset, f.nameLength),
+                               std::string_view(head_.data() + f.valueOffset, f.valueLength)});
+    }
+    headers_.reset(rawHeaders_, {maxHeadersCount, joinDuplicateHeaders_});
+}
+
+// Node: parserOnMessageComplete → _addHeaderLines(trailers, trailers.length).
+void IncomingMessage::trailersComplete(std::uint32_t /*maxHeadersCount*/) {
+    rawTrailers_.clear();
+    rawTrailers_.reserve(trailerFields_.size());
+    for (const Field& f : trailerFields_) {
+        rawTrailers_.push_back(
+            {std::string_view(trailerBytes_.data() + f.nameOffset, f.nameLength),
+             std::string_view(trailerBytes_.data() + f.valueOffset, f.valueLength)});
+    }
+    trailers_.reset(rawTrailers_, {0, joinDuplicateHeaders_});
+}
+
+// ---- the readable side (Node: stream.Readable driven by parserOnBody) ----------------------
+
+bool IncomingMessage::push(std::string_view chunk) {
+    if (dumped_ || destroyed_) return true;  // Node: parserOnBody skips a dumped stream
+    if (flowing_ && buffered_.empty()) {
+        Ref<IncomingMessage> self(this);
+        emit(kData, chunk);  // zero-copy: the view is valid during the call
+        return true;
+    }
+    buffered_.append(chunk);
+    if (flowing_) scheduleFlow();
+    return buffered_.size() < highWaterMark_;
+}
+
+void IncomingMessage::pushEnd() {
+    ended_ = true;
+    if (flowing_ && buffered_.empty()) {
+        Ref<IncomingMessage> self(this);
+        process::nextTick([self] { self->emitEndIfDone(); });
+    }
+}
+
+void IncomingMessage::onListenerAdded(events::EventId id) {
+    // Node: Readable.on('data') resumes unless the stream was explicitly paused.
+    if (id == kData.id && !explicitlyPaused_) resume();
+}
+
+IncomingMessage& IncomingMessage::resume() {
+    explicitlyPaused_ = false;
+    consuming_ = true;
+    if (!flowing_) {
+        flowing_ = true;
+        scheduleFlow();
+    }
+    return *this;
+}
+
+IncomingMessage& IncomingMessage::pause() {
+    explicitlyPaused_ = true;
+    flowing_ = false;
+    return *this;
+}
+
+void IncomingMessage::scheduleFlow() {
+    if (flowScheduled_) return;
+    flowScheduled_ = true;
+    Ref<IncomingMessage> self(this);
+    process::nextTick([self] { self->flow(); });
+}
+
+// Node: resume_ → flow: hand out what was buffered, then ask the socket for more (_read).
+void IncomingMessage::flow() {
+    flowScheduled_ = false;
+    if (destroyed_) return;
+    while (flowing_ && !buffered_.empty()) {
+        std::string chunk;
+        chunk.swap(buffered_);
+        if (!dumped_) emit(kData, std::string_view(chunk));
+        if (buffered_.empty()) {
+            chunk.clear();
+            buffered_.swap(chunk);  // keep the capacity
+        }
+    }
+    if (!flowing_) return;
+    if (connection_ != nullptr && !ended_) connection_->readStart();
+    emitEndIfDone();
+}
+
+void IncomingMessage::emitEndIfDone() {
+    if (!ended_ || endEmitted_ || !flowing_ || !buffered_.empty() || destroyed_) return;
+    endEmitted_ = true;
+    Ref<IncomingMessage> self(this);
+    emit(kEnd);
+    destroyImpl(nullptr);  // Node: autoDestroy after 'end'
+}
+
+// Node: _dump — nobody will read this body; discard it and keep the socket flowing.
+void IncomingMessage::dump() {
+    if (dumped_) return;
+    dumped_ = true;
+    removeAllListeners(kData);
+    buffered_.clear();
+    resume();
+    if (connection_ != nullptr && !ended_) connection_->readStart();
+}
+
+IncomingMessage& IncomingMessage::setTimeout(std::uint64_t ms) {
+    if (connection_ != nullptr) connection_->setSocketTimeout(ms);
+    return *this;
+}
+
+void IncomingMessage::destroy() {
+    destroyImpl(nullptr);
+}
+
+void IncomingMessage::destroy(const Error& error) {
+    destroyImpl(&error);
+}
+
+// Node: IncomingMessage._destroy — 'aborted' unless fully read, the socket goes too, then
+// 'error' (only with a listener) and 'close' on the next tick.
+void IncomingMessage::destroyImpl(const Error* error) {
+    if (destroyed_) return;
+    destroyed_ = true;
+    Ref<IncomingMessage> self(this);
+    if (!endEmitted_ || !complete_) {
+        aborted_ = true;
+        emit(kAborted);
+    }
+    if (aborted_ && connection_ != nullptr) connection_->destroySocket(error);
+    std::optional<Error> err;
+    if (error != nullptr) err = *error;
+    process::nextTick([self, err = std::move(err)] {
+        if (err && self->listenerCount(events::kError) > 0) self->emit(events::kError, *err);
+        if (!self->closeEmitted_) {
+            self->closeEmitted_ = true;
+            self->emit(kClose);
+        }
+    });
+}
+
+}  // namespace nodecc::http

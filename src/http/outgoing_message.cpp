@@ -1,0 +1,361 @@
+#include <cstdio>
+
+#include "connection.hpp"
+#include "nodecc/http/incoming_message.hpp"
+#include "nodecc/http/server_response.hpp"
+#include "nodecc/process/next_tick.hpp"
+
+namespace nodecc::http {
+
+namespace {
+Error writeAfterEnd() {
+    return Error("ERR_STREAM_WRITE_AFTER_END", "write after end");
+}
+Error streamDestroyed(const char* method) {
+    return Error("ERR_STREAM_DESTROYED",
+                 std::string("Cannot call ") + method + " after a stream was destroyed");
+}
+}  // namespace
+
+OutgoingMessage::OutgoingMessage(std::size_t highWaterMark, bool rejectNonStandardBodyWrites)
+    : highWaterMark_(highWaterMark), rejectNonStandardBodyWrites_(rejectNonStandardBodyWrites) {}
+
+OutgoingMessage::~OutgoingMessage() = default;
+
+// ---- headers -------------------------------------------------------------------------------
+
+OutgoingMessage& OutgoingMessage::setHeader(std::string_view name, std::string_view value) {
+    headers_.setHeader(name, value);
+    return *this;
+}
+OutgoingMessage& OutgoingMessage::setHeader(std::string_view name, std::int64_t value) {
+    headers_.setHeader(name, value);
+    return *this;
+}
+OutgoingMessage& OutgoingMessage::setHeader(std::string_view name,
+                                            std::initializer_list<std::string_view> values) {
+    headers_.setHeader(name, values);
+    return *this;
+}
+OutgoingMessage& OutgoingMessage::setHeader(std::string_view name,
+                                            std::span<const std::string_view> values) {
+    headers_.setHeader(name, values);
+    return *this;
+}
+OutgoingMessage& OutgoingMessage::appendHeader(std::string_view name, std::string_view value) {
+    headers_.appendHeader(name, value);
+    return *this;
+}
+void OutgoingMessage::removeHeader(std::string_view name) {
+    if (headers_.removeHeader(name) == SpecialHeader::Date) sendDate = false;
+}
+
+// ---- state ---------------------------------------------------------------------------------
+
+net::Socket* OutgoingMessage::socket() const noexcept {
+    return connection_ != nullptr && connection_->owner() == this ? &connection_->socket()
+                                                                  : nullptr;
+}
+
+std::size_t OutgoingMessage::writableLength() const noexcept {
+    // Node: outputSize + kChunkedLength + socket.writableLength.
+    return output_.size() + (socket() != nullptr ? connection_->socketWritableLength() : 0);
+}
+
+bool OutgoingMessage::writableFinished() const noexcept {
+    return finished_ && output_.empty() &&
+           (socket() == nullptr || connection_->socketWritableLength() == 0);
+}
+
+void OutgoingMessage::cork() {
+    if (socket() != nullptr) {
+        connection_->cork();
+    } else {
+        ++corked_;
+    }
+}
+
+void OutgoingMessage::uncork() {
+    if (socket() != nullptr) {
+        connection_->uncork();
+    } else if (corked_ > 0) {
+        --corked_;
+    }
+}
+
+OutgoingMessage& OutgoingMessage::setTimeout(std::uint64_t ms) {
+    if (connection_ != nullptr) connection_->setSocketTimeout(ms);
+    return *this;
+}
+
+void OutgoingMessage::destroy() {
+    if (destroyed_) return;
+    destroyed_ = true;
+    if (connection_ != nullptr) connection_->destroySocket(nullptr);
+}
+
+void OutgoingMessage::destroy(const Error& error) {
+    if (destroyed_) return;
+    destroyed_ = true;
+    if (connection_ != nullptr) connection_->destroySocket(&error);
+}
+
+// Node: onError → nextTick(emitErrorNt): callback(err), then 'error' unless destroyed.
+void OutgoingMessage::reportError(const Error& err, WriteCallback callback) {
+    if (destroyed_) return;
+    Ref<OutgoingMessage> self(this);
+    process::nextTick([self, err, cb = std::move(callback)]() mutable {
+        if (cb) cb(&err);
+        if (!self->destroyed_) self->emit(events::kError, err);
+    });
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+bool OutgoingMessage::write(std::string_view chunk, WriteCallback callback) {
+    const bool ret = writeImpl(chunk, callback, false);
+    if (!ret) needDrain_ = true;
+    return ret;
+}
+
+// Node: _http_outgoing.js write_.
+bool OutgoingMessage::writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd) {
+    if (finished_ || destroyed_) {
+        if (!destroyed_) {
+            reportError(writeAfterEnd(), std::move(callback));
+        } else if (callback) {
+            process::nextTick([cb = std::move(callback)]() mutable {
+                const Error err = streamDestroyed("write");
+                cb(&err);
+            });
+        }
+        return false;
+    }
+    if (strictContentLength && head_.contentLength && head_.hasBody &&
+        !headers_.removedContentLength() && !head_.chunkedEncoding &&
+        !headers_.hasHeader("transfer-encoding")) {
+        const std::uint64_t total = bytesWritten_ + chunk.size();
+        if (fromEnd ? total != *head_.contentLength : total > *head_.contentLength) {
+            throw Error("ERR_HTTP_CONTENT_LENGTH_MISMATCH",
+                        "Response body's content-length of " + std::to_string(total) +
+                            " byte(s) does not match the content-length of " +
+                            std::to_string(*head_.contentLength) + " byte(s) set in header");
+        }
+    }
+    bytesWritten_ += chunk.size();
+    if (!head_.headersSent) {
+        if (fromEnd) head_.contentLength = chunk.size();
+        implicitHeader();
+    }
+    if (!head_.hasBody) {
+        if (rejectNonStandardBodyWrites_) {
+            throw Error("ERR_HTTP_BODY_NOT_ALLOWED",
+                        "Adding content for this request method or response status is not "
+                        "allowed.");
+        }
+        if (callback) {
+            process::nextTick([cb = std::move(callback)]() mutable { cb(nullptr); });
+        }
+        return true;
+    }
+    if (!fromEnd && socket() != nullptr && !connection_->socketCorked()) {
+        // Node: cork now, uncork on nextTick, so several writes leave in one writev.
+        connection_->cork();
+        Ref<OutgoingMessage> self(this);
+        process::nextTick([self] {
+            if (self->connection_ != nullptr) self->connection_->uncorkSocket();
+        });
+    }
+    if (head_.chunkedEncoding && !chunk.empty()) {
+        char hex[24];
+        const int n = std::snprintf(hex, sizeof hex, "%zx\r\n", chunk.size());
+        const std::string_view pieces[] = {std::string_view(hex, static_cast<std::size_t>(n)),
+                                           chunk, "\r\n"};
+        return send(pieces, std::move(callback));
+    }
+    const std::string_view pieces[] = {chunk};
+    return send(pieces, std::move(callback));
+}
+
+// Node: _send — the head goes out in front of the first body bytes.
+bool OutgoingMessage::send(std::span<const std::string_view> data, WriteCallback callback) {
+    if (!headerSent_ && head_.headersSent) {
+        headerSent_ = true;
+        std::string_view pieces[8];
+        pieces[0] = headBytes_;
+        std::size_t n = 1;
+        for (std::string_view d : data) {
+            if (!d.empty() && n < 8) pieces[n++] = d;
+        }
+        return writeRaw(std::span<const std::string_view>(pieces, n), std::move(callback));
+    }
+    return writeRaw(data, std::move(callback));
+}
+
+// Node: _writeRaw — straight to the socket when this response owns it, else buffered.
+bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCallback callback) {
+    if (connection_ != nullptr && connection_->socketDestroyed()) return false;
+    if (connection_ != nullptr && connection_->owner() == this && connection_->socketWritable()) {
+        if (!output_.empty()) flushOutput();
+        return connection_->write(pieces, std::move(callback));
+    }
+    std::size_t added = 0;
+    for (std::string_view p : pieces) {
+        output_.append(p);
+        added += p.size();
+    }
+    if (callback) outputCallbacks_.push_back(std::move(callback));
+    if (connection_ != nullptr) connection_->updateOutgoingData(static_cast<std::int64_t>(added));
+    return output_.size() < highWaterMark_;
+}
+
+// Node: _flushOutput.
+void OutgoingMessage::flushOutput() {
+    while (corked_ > 0) {
+        --corked_;
+        connection_->cork();
+    }
+    if (output_.empty() && outputCallbacks_.empty()) return;
+    const auto size = static_cast<std::int64_t>(output_.size());
+    std::string data = std::move(output_);
+    output_.clear();
+    std::vector<WriteCallback> callbacks = std::move(outputCallbacks_);
+    outputCallbacks_.clear();
+    if (callbacks.empty()) {
+        connection_->writeOwned(std::move(data), {});
+    } else {
+        connection_->writeOwned(std::move(data),
+                                [cbs = std::move(callbacks)](const Error* err) mutable {
+                                    for (auto& cb : cbs) cb(err);
+                                });
+    }
+    connection_->updateOutgoingData(-size);
+}
+
+// Node: _flush, run by assignSocket.
+void OutgoingMessage::flush() {
+    if (connection_ == nullptr || !connection_->socketWritable()) return;
+    const bool hadOutput = !output_.empty() || !outputCallbacks_.empty();
+    flushOutput();
+    if (finished_) {
+        emit(kPrefinish);
+    } else if (hadOutput && needDrain_ && connection_->socketWritableLength() < highWaterMark_) {
+        needDrain_ = false;
+        emit(kDrain);
+    }
+}
+
+OutgoingMessage& OutgoingMessage::end(WriteCallback callback) {
+    return end(std::string_view(), std::move(callback));
+}
+
+// Node: _http_outgoing.js end. Head, last body bytes and the chunked terminator are
+// sent as one write whose completion emits 'finish'.
+OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback callback) {
+    Ref<OutgoingMessage> self(this);
+    if (finished_) {
+        if (!chunk.empty()) {
+            reportError(writeAfterEnd(), std::move(callback));
+        } else if (callback) {
+            if (!writableFinished()) {
+                once(kFinish, [cb = std::move(callback)]() mutable { cb(nullptr); });
+            } else {
+                const Error err("ERR_STREAM_ALREADY_FINISHED",
+                                "Cannot call end after a stream was finished");
+                callback(&err);
+            }
+        }
+        return *this;
+    }
+    if (socket() != nullptr) connection_->cork();
+    bool bodyDropped = false;
+    if (!chunk.empty()) {
+        if (strictContentLength && head_.contentLength && head_.hasBody &&
+            !headers_.removedContentLength() && !head_.chunkedEncoding &&
+            bytesWritten_ + chunk.size() != *head_.contentLength) {
+            throw Error("ERR_HTTP_CONTENT_LENGTH_MISMATCH",
+                        "Response body's content-length of " +
+                            std::to_string(bytesWritten_ + chunk.size()) +
+                            " byte(s) does not match the content-length of " +
+                            std::to_string(*head_.contentLength) + " byte(s) set in header");
+        }
+        bytesWritten_ += chunk.size();
+        if (!head_.headersSent) {
+            head_.contentLength = chunk.size();
+            implicitHeader();
+        }
+        if (!head_.hasBody) {
+            if (rejectNonStandardBodyWrites_) {
+                throw Error("ERR_HTTP_BODY_NOT_ALLOWED",
+                            "Adding content for this request method or response status is "
+                            "not allowed.");
+            }
+            bodyDropped = true;
+        }
+    } else if (!head_.headersSent) {
+        head_.contentLength = 0;
+        implicitHeader();
+    }
+    if (callback) once(kFinish, [cb = std::move(callback)]() mutable { cb(nullptr); });
+    if (strictContentLength && head_.contentLength && head_.hasBody &&
+        !headers_.removedContentLength() && !head_.chunkedEncoding &&
+        bytesWritten_ != *head_.contentLength) {
+        throw Error("ERR_HTTP_CONTENT_LENGTH_MISMATCH",
+                    "Response body's content-length of " + std::to_string(bytesWritten_) +
+                        " byte(s) does not match the content-length of " +
+                        std::to_string(*head_.contentLength) + " byte(s) set in header");
+    }
+
+    WriteCallback onFinish = [self](const Error*) { self->emitFinish(); };
+    std::string_view pieces[4];
+    std::size_t n = 0;
+    char hex[24];
+    if (!chunk.empty() && !bodyDropped) {
+        if (head_.chunkedEncoding) {
+            const int len = std::snprintf(hex, sizeof hex, "%zx\r\n", chunk.size());
+            pieces[n++] = std::string_view(hex, static_cast<std::size_t>(len));
+            pieces[n++] = chunk;
+            pieces[n++] = "\r\n";
+        } else {
+            pieces[n++] = chunk;
+        }
+    }
+    std::string tail;
+    if (head_.hasBody && head_.chunkedEncoding) {
+        tail.reserve(5 + trailer_.size());
+        tail.append("0\r\n").append(trailer_).append("\r\n");
+        pieces[n++] = tail;
+    }
+    if (n > 0 || !headerSent_ || writableLength() > 0) {
+        send(std::span<const std::string_view>(pieces, n), std::move(onFinish));
+    } else {
+        process::nextTick([f = std::move(onFinish)]() mutable { f(nullptr); });
+    }
+    if (socket() != nullptr) connection_->uncorkFully();
+    corked_ = 0;
+    finished_ = true;
+    if (output_.empty() && socket() != nullptr) emit(kPrefinish);  // Node: _finish
+    return *this;
+}
+
+// Node: onFinish — not emitted when the socket had an error.
+void OutgoingMessage::emitFinish() {
+    if (finishEmitted_) return;
+    if (connection_ != nullptr && connection_->socketHadError()) return;
+    finishEmitted_ = true;
+    Ref<OutgoingMessage> self(this);
+    if (connection_ != nullptr) connection_->resOnFinish(static_cast<ServerResponse&>(*this));
+    emit(kFinish);
+}
+
+void OutgoingMessage::addTrailers(std::span<const HeaderField> fields) {
+    http::addTrailers(trailer_, fields);
+}
+
+// Node: flushHeaders — build the head and send it now (the body then goes chunked).
+void OutgoingMessage::flushHeaders() {
+    if (!head_.headersSent) implicitHeader();
+    send(std::span<const std::string_view>(), {});
+}
+
+}  // namespace nodecc::http

@@ -1,0 +1,109 @@
+#include "nodecc/http/server_response.hpp"
+#include "connection.hpp"
+#include "nodecc/http/incoming_message.hpp"
+#include "nodecc/http/status_codes.hpp"
+
+namespace nodecc::http {
+
+// Node: new ServerResponse(req, options) — HEAD has no body; HTTP < 1.1 is chunked only
+// with `TE: chunked` (parserOnIncoming then sets shouldKeepAlive from the parser).
+ServerResponse::ServerResponse(IncomingMessage& req, std::size_t highWaterMark,
+                               bool rejectNonStandardBodyWrites)
+    : OutgoingMessage(highWaterMark, rejectNonStandardBodyWrites), req_(&req) {
+    RequestFacts facts;
+    facts.isHead = req.method() == "HEAD";
+    facts.httpVersionMajor = req.httpVersionMajor();
+    facts.httpVersionMinor = req.httpVersionMinor();
+    facts.shouldKeepAlive = true;
+    if (facts.httpVersionMajor < 1 || facts.httpVersionMinor < 1) {
+        auto te = req.headers().get("te");
+        facts.teChunked = te != nullptr && isChunked(te->value());
+    }
+    head_.reset(facts);
+}
+
+ServerResponse::~ServerResponse() = default;
+
+void ServerResponse::implicitHeader() {
+    writeHeadImpl(statusCode, std::nullopt, {});
+}
+
+ServerResponse& ServerResponse::writeHead(int code) {
+    return writeHeadImpl(code, std::nullopt, {});
+}
+
+ServerResponse& ServerResponse::writeHead(int code, std::string_view message) {
+    return writeHeadImpl(code, message, {});
+}
+
+ServerResponse& ServerResponse::writeHead(int code, std::initializer_list<HeaderField> fields) {
+    return writeHeadImpl(code, std::nullopt,
+                         std::span<const HeaderField>(fields.begin(), fields.size()));
+}
+
+ServerResponse& ServerResponse::writeHead(int code, std::string_view message,
+                                          std::span<const HeaderField> fields) {
+    return writeHeadImpl(code, message, fields);
+}
+
+// Node: _http_server.js writeHead → _storeHeader.
+ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::string_view> message,
+                                              std::span<const HeaderField> fields) {
+    if (head_.headersSent) {
+        throw Error("ERR_HTTP_HEADERS_SENT",
+                    "Cannot write headers after they are sent to the client");
+    }
+    if (message) {
+        statusMessage.assign(*message);
+    }
+    head_.sendDate = sendDate;
+    const HeadContext ctx =
+        connection_ != nullptr ? connection_->headContext() : detail::Connection::defaultContext();
+    headBytes_.clear();
+    head_.writeHead(
+        code, statusMessage.empty() ? std::nullopt : std::optional<std::string_view>(statusMessage),
+        headers_, fields, ctx, headBytes_);
+    statusCode = head_.statusCode;
+    if (statusMessage.empty()) statusMessage.assign(head_.statusMessage);
+    if (head_.flushHeadNow) send(std::span<const std::string_view>(), {});
+    return *this;
+}
+
+void ServerResponse::writeContinue(WriteCallback callback) {
+    const std::string_view pieces[] = {kContinueResponse};
+    writeRaw(pieces, std::move(callback));
+    head_.sent100 = true;
+}
+
+void ServerResponse::writeProcessing(WriteCallback callback) {
+    const std::string_view pieces[] = {kProcessingResponse};
+    writeRaw(pieces, std::move(callback));
+}
+
+// Node: writeEarlyHints(hints[, cb]) — nothing is sent without a non-empty `link`.
+void ServerResponse::writeEarlyHints(std::span<const HeaderField> hints, WriteCallback callback) {
+    std::string_view link;
+    for (const auto& h : hints) {
+        if (h.name == "link") link = h.value;
+    }
+    if (link.empty()) return;
+    if (checkInvalidHeaderChar(link)) {
+        throw Error("ERR_INVALID_ARG_VALUE", "The argument 'hints' is invalid.");
+    }
+    std::string head = "HTTP/1.1 103 Early Hints\r\nLink: ";
+    head.append(link).append("\r\n");
+    for (const auto& h : hints) {
+        if (h.name == "link") continue;
+        validateHeaderName(h.name);
+        if (checkInvalidHeaderChar(h.value)) {
+            throw Error("ERR_INVALID_CHAR",
+                        "Invalid character in header content [\"" + std::string(h.name) + "\"]");
+        }
+        head.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    head.append("\r\n");
+    const std::string_view pieces[] = {head};
+    writeRaw(pieces, std::move(callback));
+}
+
+}  // namespace nodecc::http
