@@ -9,6 +9,7 @@
 // pieces (flushPieces) and continue from the start of the next buffer.
 #include "nodecc/http/parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -1149,12 +1150,15 @@ ExecuteResult ParserMachine::run() {
                 const char* q = p;
                 while (q < end && isRequestLineMethodChar(*q)) ++q;
                 const auto added = static_cast<std::size_t>(q - p);
-                if (s.methodLength_ + added > sizeof s.methodBuffer_) {
-                    NODECC_FAIL(q, InvalidMethod, "Invalid method encountered");
-                }
-                std::memcpy(s.methodBuffer_ + s.methodLength_, p, added);
-                s.methodLength_ = static_cast<std::uint8_t>(s.methodLength_ + added);
+                const std::size_t kept = std::min(added, sizeof s.methodBuffer_ - s.methodLength_);
+                std::memcpy(s.methodBuffer_ + s.methodLength_, p, kept);
+                s.methodLength_ = static_cast<std::uint8_t>(s.methodLength_ + kept);
                 const std::string_view token{s.methodBuffer_, s.methodLength_};
+                if (kept < added) {  // longer than any method, however it was split
+                    NODECC_FAIL(q, InvalidMethod,
+                                hasMethodAsProperPrefix(token) ? "Expected space after method"
+                                                               : "Invalid method encountered");
+                }
                 if (q == end) {
                     // llhttp reports a method error at the first byte no method can continue with.
                     if (!isMethodPrefix(token)) {

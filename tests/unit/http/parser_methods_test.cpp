@@ -80,6 +80,18 @@ TEST(ParserMethods, ImpossiblePrefixFailsBeforeTheSpace) {
     EXPECT_EQ(partial.finish(), ParserError::InvalidEofState);
 }
 
+// Fuzzer finding: a method-like token longer than any method gave a different reason
+// whole ("Invalid method encountered") than split ("Expected space after method").
+TEST(ParserMethods, OverlongMethodTokenFailsTheSameWhateverTheSplit) {
+    const std::string request = "MKCALENDARCONNECCONNECT ex7 HTTP/1.1\r\n\r\n";
+    const std::string whole = parseTranscript(request, ParserOptions::nodeStrict());
+    EXPECT_EQ(whole, R"([["error","HPE_INVALID_METHOD","Expected space after method"]])");
+    EXPECT_EQ(testing::parseTranscriptBytewise(request, ParserOptions::nodeStrict()), whole);
+    EXPECT_EQ(parseTranscript(request, ParserOptions::nodeStrict(), {5}), whole);
+    EXPECT_EQ(parseTranscript("XXXXXXXXXXXXXXXXXXXX / HTTP/1.1\r\n\r\n", {}),
+              R"([["error","HPE_INVALID_METHOD","Invalid method encountered"]])");
+}
+
 TEST(ParserMethods, MethodSplitAcrossReadsIsAssembled) {
     const std::string whole = parseTranscript("PROPFIND /dav HTTP/1.1\r\n\r\n", {});
     EXPECT_EQ(parseTranscript("PROPFIND /dav HTTP/1.1\r\n\r\n", {}, {2, 5, 7}), whole);
