@@ -1,8 +1,8 @@
 // process::emitWarning (Node: process.emitWarning).
 //
-// Prints "(nodecc:<pid>) <Type>: <message>" to stderr, or, when the process
-// object has 'warning' listeners (events/process.hpp), hands the warning to
-// them instead.
+// Prints "(nodecc:<pid>) <Type>: <message>" to stderr and, as Node does,
+// also delivers the warning to the process object's 'warning' listeners
+// (events/process.hpp) on the next tick.
 //
 //   nodecc::process::emitWarning("MaxListenersExceededWarning", "Possible EventEmitter ...");
 //
