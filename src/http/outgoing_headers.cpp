@@ -95,16 +95,23 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
                               index < 0 ? kNone : static_cast<std::uint32_t>(index), false, true});
         ++live_;
         if (index >= 0) ++liveArrayIndexKeys_;
-        const std::uint32_t keyOff = store(name);
-        for (std::size_t k = 0; k < name.size(); ++k) {
-            bytes_[keyOff + k] = toLowerAscii(bytes_[keyOff + k]);
+        // The key is the lowercase name: the name's own bytes when it has no capital.
+        const std::uint32_t nameOff = store(name);
+        std::uint32_t keyOff = nameOff;
+        if (hasUpperAscii(name)) {
+            keyOff = store(name);
+            for (std::size_t k = 0; k < name.size(); ++k) {
+                bytes_[keyOff + k] = toLowerAscii(bytes_[keyOff + k]);
+            }
         }
         slots_[i].keyOff = keyOff;
+        slots_[i].nameOff = nameOff;
+    } else if (bytes(slots_[i].nameOff, slots_[i].nameLen) != name) {
+        slots_[i].nameOff = store(name);
     }
     // JS `headers[key] = [name, value]` on an existing key keeps its position, takes the new
     // spelling of the name. The old bytes stay in the arena until clear().
     Slot& s = slots_[i];
-    s.nameOff = store(name);
     s.isList = isList;
     s.valueCount = 0;
     s.firstValue = s.lastValue = kNone;

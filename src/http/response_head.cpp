@@ -147,13 +147,26 @@ int validateStatusCode(std::int64_t statusCode) {
 }
 
 void ResponseHead::reset(const RequestFacts& req) noexcept {
-    *this = ResponseHead();
-    if (req.isHead) hasBody = false;
-    if (req.httpVersionMajor < 1 || req.httpVersionMinor < 1) {
-        useChunkedEncodingByDefault = req.teChunked;
-    }
-    // parserOnIncoming overwrites the constructor's `shouldKeepAlive = false` for HTTP < 1.1.
+    // Field by field: `*this = ResponseHead()` builds a temporary with byte stores and reloads
+    // it wide, a store-forwarding stall measurable on the hot path.
+    statusCode = 200;
+    statusMessage = {};
+    hasBody = !req.isHead;
+    // HTTP < 1.1: chunked only if the request had `TE: chunked`. parserOnIncoming then
+    // overwrites the constructor's `shouldKeepAlive = false` with the parser's answer.
+    useChunkedEncodingByDefault =
+        !(req.httpVersionMajor < 1 || req.httpVersionMinor < 1) || req.teChunked;
     shouldKeepAlive = req.shouldKeepAlive;
+    sendDate = true;
+    expectContinue = false;
+    sent100 = false;
+    maxRequestsOnConnectionReached = false;
+    contentLength.reset();
+    headersSent = false;
+    chunkedEncoding = false;
+    last = false;
+    flushHeadNow = false;
+    defaultKeepAlive_ = true;
 }
 
 void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> message,
@@ -182,9 +195,20 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
     try {
         StoreState state;
         HeaderEffects fx{*this, state, defaultKeepAlive_};
-        out.append("HTTP/1.1 ");
-        appendDecimal(out, static_cast<std::uint64_t>(status));
-        out.append(" ").append(msg).append(kCrlf);
+        const char line[13] = {'H',
+                               'T',
+                               'T',
+                               'P',
+                               '/',
+                               '1',
+                               '.',
+                               '1',
+                               ' ',
+                               static_cast<char>('0' + status / 100),
+                               static_cast<char>('0' + status / 10 % 10),
+                               static_cast<char>('0' + status % 10),
+                               ' '};
+        out.append(line, sizeof line).append(msg).append(kCrlf);
 
         if (slowPath) {
             headers.forEach([&](const OutgoingHeaders::Header& h) {

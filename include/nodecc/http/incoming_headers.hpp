@@ -111,7 +111,7 @@ class IncomingHeaders {
 
   private:
     static constexpr std::uint32_t kNotIndex = 0xffffffffu;
-    static constexpr std::uint32_t kLinearLimit = 8;
+    static constexpr std::uint32_t kLinearLimit = 16;  // fields; beyond: hash table
 
     void build() const;
     std::uint32_t findEntry(std::string_view name, std::uint64_t hash) const noexcept;
