@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -255,4 +257,140 @@ TEST(IncomingHeaders, Trailers) {
     IncomingHeaders trailers;
     trailers.reset(raw);
     EXPECT_EQ(dump(trailers), R"({"x-echo-chunks":"3, 4"})");
+}
+
+namespace {
+
+// Node's _addHeaderLine written out literally over a JS-like object (keys in JS order), as the
+// reference for a randomized comparison.
+struct JsObject {
+    struct Prop {
+        std::string key;
+        std::vector<std::string> array;  // set-cookie
+        std::string value;
+        bool isArray = false;
+    };
+    std::vector<Prop> props;
+    Prop* find(const std::string& k) {
+        for (auto& p : props) {
+            if (p.key == k) return &p;
+        }
+        return nullptr;
+    }
+    std::string json() const {
+        std::vector<const Prop*> order;
+        for (const auto& p : props) order.push_back(&p);
+        std::stable_sort(order.begin(), order.end(), [](const Prop* a, const Prop* b) {
+            const long long ia = nodecc::http::arrayIndexKey(a->key);
+            const long long ib = nodecc::http::arrayIndexKey(b->key);
+            const unsigned long long ua = ia < 0 ? ~0ull : static_cast<unsigned long long>(ia);
+            const unsigned long long ub = ib < 0 ? ~0ull : static_cast<unsigned long long>(ib);
+            return ua < ub;
+        });
+        std::string s = "{";
+        for (const Prop* p : order) {
+            if (s.size() > 1) s += ",";
+            s += "\"" + p->key + "\":";
+            if (p->isArray) {
+                s += "[";
+                for (std::size_t i = 0; i < p->array.size(); ++i) {
+                    if (i) s += ",";
+                    s += "\"" + p->array[i] + "\"";
+                }
+                s += "]";
+            } else {
+                s += "\"" + p->value + "\"";
+            }
+        }
+        return s + "}";
+    }
+};
+
+std::string referenceHeaders(const std::vector<HeaderField>& raw, std::size_t limit, bool join) {
+    static const std::vector<std::string> firstWins = {"age",
+                                                       "authorization",
+                                                       "content-length",
+                                                       "content-type",
+                                                       "etag",
+                                                       "expires",
+                                                       "from",
+                                                       "host",
+                                                       "if-modified-since",
+                                                       "if-unmodified-since",
+                                                       "last-modified",
+                                                       "location",
+                                                       "max-forwards",
+                                                       "proxy-authorization",
+                                                       "referer",
+                                                       "retry-after",
+                                                       "server",
+                                                       "user-agent"};
+    JsObject dest;
+    const std::size_t n = limit == 0 ? raw.size() : std::min(limit, raw.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string field(raw[i].name);
+        for (char& c : field) c = nodecc::http::toLowerAscii(c);
+        const std::string value(raw[i].value);
+        if (field == "__proto__") continue;  // a prototype assignment, never a property
+        JsObject::Prop* p = dest.find(field);
+        if (field == "set-cookie") {
+            if (!p) p = &dest.props.emplace_back(JsObject::Prop{field, {}, {}, true});
+            p->array.push_back(value);
+        } else if (std::find(firstWins.begin(), firstWins.end(), field) != firstWins.end()) {
+            if (!p) {
+                dest.props.push_back({field, {}, value});
+            } else if (join) {
+                p->value += ", " + value;
+            }
+        } else if (!p) {
+            dest.props.push_back({field, {}, value});
+        } else {
+            p->value += (field == "cookie" ? "; " : ", ") + value;
+        }
+    }
+    return dest.json();
+}
+
+}  // namespace
+
+// Randomized comparison with the literal reference: names drawn from every rule class, in
+// random case, with empty values, array-index names and `__proto__`.
+TEST(IncomingHeaders, MatchesReferenceOnRandomInput) {
+    const std::vector<std::string> names = {"Host",
+                                            "host",
+                                            "HOST",
+                                            "Set-Cookie",
+                                            "set-cookie",
+                                            "Cookie",
+                                            "cookie",
+                                            "Accept",
+                                            "accept",
+                                            "X-Foo",
+                                            "x-foo",
+                                            "Content-Length",
+                                            "User-Agent",
+                                            "Date",
+                                            "__proto__",
+                                            "123",
+                                            "7",
+                                            "0",
+                                            "01",
+                                            "Connection",
+                                            "Authorization",
+                                            "Via",
+                                            "if-unmodified-since"};
+    const std::vector<std::string> values = {"", "a", "b c", "x=1", "z"};
+    std::mt19937 rng(12345);
+    IncomingHeaders h;
+    for (int round = 0; round < 2000; ++round) {
+        const std::size_t count = rng() % 40;
+        std::vector<HeaderField> raw;
+        for (std::size_t i = 0; i < count; ++i) {
+            raw.push_back({names[rng() % names.size()], values[rng() % values.size()]});
+        }
+        const std::size_t limit = rng() % 4 == 0 ? rng() % 10 : 1000;
+        const bool join = rng() % 4 == 0;
+        h.reset(raw, {.maxHeadersCount = limit, .joinDuplicateHeaders = join});
+        ASSERT_EQ(dump(h), referenceHeaders(raw, limit, join)) << "round " << round;
+    }
 }
