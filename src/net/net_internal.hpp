@@ -1,0 +1,228 @@
+// Private to src/net: per-loop net state, socket internals shared by the
+// socket/server translation units, address conversion and lookups.
+#pragma once
+
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nodecc/core/error.hpp"
+#include "nodecc/core/unique_function.hpp"
+#include "nodecc/net/address.hpp"
+#include "nodecc/net/server.hpp"
+#include "nodecc/net/socket.hpp"
+#include "nodecc/process/loop.hpp"
+#include "nodecc/timers/timers.hpp"
+
+namespace nodecc::net::detail {
+
+// One queued piece of output. `data` owns the bytes; `offset` skips what the
+// kernel took already (a moved-in string is queued without a copy).
+struct WriteChunk {
+    std::string data;
+    std::size_t offset = 0;
+    WriteCallback cb;
+};
+
+// The write state of a socket with output pending; pooled per loop so that
+// steady-state writes reuse capacity instead of allocating.
+struct WriteQueue {
+    std::vector<WriteChunk> queued;    // waiting (corked, connecting, or behind a write in flight)
+    std::vector<WriteChunk> inflight;  // handed to uv_write; untouched until its callback
+    std::vector<uv_buf_t> bufs;
+    std::vector<WriteCallback> done;     // written at once; their callbacks run on the next tick
+    std::vector<WriteCallback> running;  // the batch of `done` being called
+    std::size_t inflightBytes = 0;
+    bool busy = false;  // a uv_write is in flight
+    uv_write_t req{};
+
+    bool empty() const noexcept {
+        return queued.empty() && !busy && done.empty() && running.empty();
+    }
+};
+
+// Per-loop state of the net module (Loop::extension<NetLoopState>()).
+class NetLoopState final : public nodecc::detail::LoopExtension {
+  public:
+    static constexpr std::size_t kReadBufferSize = 64 * 1024;
+    static constexpr std::size_t kMaxPooledQueues = 1024;
+
+    explicit NetLoopState(Loop& /*loop*/) {}
+    ~NetLoopState() override;
+
+    static NetLoopState& of(Loop& loop) { return loop.extension<NetLoopState>(); }
+
+    WriteQueue* takeQueue();
+    void giveQueue(WriteQueue* q) noexcept;
+
+    // Node: the 64 KiB buffer every stream of the loop reads into (stream_base / kOnExecute).
+    alignas(64) char readBuffer[kReadBufferSize];
+    std::vector<uv_buf_t> scratchBufs;  // for uv_try_write of several pieces
+
+  private:
+    std::vector<WriteQueue*> pool_;
+};
+
+// Cold, lazily allocated per-socket state.
+struct SocketExtra {
+    timers::TimeoutPtr timer;
+    std::uint32_t timeoutMs = 0;
+    std::string held;  // bytes read before anyone consumed them (Node: the readable buffer)
+    bool peerCached = false;
+    sockaddr_storage peer{};
+    uv_connect_t* connectReq = nullptr;
+    std::string connectAddress;  // for the "connect ECONNREFUSED host:port" message
+    int connectPort = 0;
+    bool bindLocal = false;
+    sockaddr_storage local{};
+    std::string localAddress;
+    int localPort = 0;
+    bool noDelayOnConnect = false;
+    bool keepAliveOnConnect = false;
+    unsigned keepAliveDelay = 0;
+};
+
+// Socket flag bits.
+enum SocketFlag : std::uint32_t {
+    kHandleOpen = 1u << 0,  // handle_ holds an initialized libuv handle (self-Ref held)
+    kPipe = 1u << 1,
+    kConnecting = 1u << 2,
+    kReading = 1u << 3,    // uv_read_start active
+    kFlowing = 1u << 4,    // Node: readableFlowing === true
+    kPaused = 1u << 5,     // Node: readableFlowing === false (pause() or pauseOnConnect)
+    kReadEnded = 1u << 6,  // EOF read from the kernel
+    kEndEmitted = 1u << 7,
+    kEofHeld = 1u << 8,  // EOF seen while bytes are held
+    kWritableEnded = 1u << 9,
+    kShutdownSent = 1u << 10,
+    kFinished = 1u << 11,
+    kDestroyed = 1u << 12,
+    kClosed = 1u << 13,
+    kNeedDrain = 1u << 14,
+    kAllowHalfOpen = 1u << 15,
+    kDestroySoon = 1u << 16,
+    kHadError = 1u << 17,
+    kResetOnClose = 1u << 18,
+    kAfterWriteTick = 1u << 19,
+    kFlushHeldTick = 1u << 20,
+    kUnref = 1u << 21,
+    kEverConnected = 1u << 22,
+};
+
+// Friend of Socket: the functions of socket*.cpp that need its internals.
+struct SocketAccess {
+    static Ref<Socket> make(Loop& loop, const SocketOptions& options);
+    // Server side: wraps an accepted descriptor (TCP or pipe). Null on failure (fd closed).
+    static Ref<Socket> adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options,
+                             Server* server, int* error);
+
+    static uv_handle_t* handle(Socket& s) noexcept {
+        return reinterpret_cast<uv_handle_t*>(s.handle_);
+    }
+    static uv_stream_t* stream(Socket& s) noexcept {
+        return reinterpret_cast<uv_stream_t*>(s.handle_);
+    }
+    static uv_tcp_t* tcp(Socket& s) noexcept { return reinterpret_cast<uv_tcp_t*>(s.handle_); }
+    static uv_pipe_t* pipe(Socket& s) noexcept { return reinterpret_cast<uv_pipe_t*>(s.handle_); }
+    static bool has(const Socket& s, std::uint32_t f) noexcept { return (s.flags_ & f) != 0; }
+    static void set(Socket& s, std::uint32_t f) noexcept { s.flags_ |= f; }
+    static void clear(Socket& s, std::uint32_t f) noexcept { s.flags_ &= ~f; }
+    static SocketExtra& extra(Socket& s);
+
+    // socket.cpp
+    static void openHandle(Socket& s, bool pipe);
+    static void readStart(Socket& s);
+    static void readStop(Socket& s);
+    static void onRead(Socket& s, ssize_t nread, const char* base);
+    static void onEof(Socket& s);
+    static void emitEnd(Socket& s);
+    static void scheduleFlushHeld(Socket& s);
+    static void flushHeld(Socket& s);
+    static void emitError(Socket& s, const Error& err);
+    static void destroy(Socket& s, const Error* err);
+    static void destroy(Socket& s, const Error& err);
+    static const sockaddr* peer(const Socket& s);
+    static bool sockName(const Socket& s, sockaddr_storage& out);
+    static void onClosed(Socket& s);
+    static void refreshTimer(Socket& s);
+    static void onTimeout(Socket& s);
+    static void connected(Socket& s);
+    static void connectDone(Socket& s, int status);
+    static void startConnect(Socket& s, const sockaddr_storage& address);
+
+    // socket_write.cpp
+    static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
+                        std::size_t skip, std::string* owned, WriteCallback&& cb);
+    static void startWrite(Socket& s);
+    static void flush(Socket& s);
+    static void doShutdown(Socket& s);
+    static void afterWrite(Socket& s, int status);
+    static void scheduleAfterWriteTick(Socket& s, WriteCallback&& cb);
+    static void afterWriteTick(Socket& s);
+    static void finishWrites(Socket& s);
+    static void maybeDrain(Socket& s);
+    static void maybeShutdown(Socket& s);
+    static void onShutdown(Socket& s, int status);
+    static void failPendingWrites(Socket& s, const Error& err);
+    static void failWriteLater(Socket& s, WriteCallback&& cb, Error err);
+    static void releaseQueueIfIdle(Socket& s) noexcept;
+    static WriteQueue& queue(Socket& s);
+};
+
+struct ServerAccess {
+    static Ref<Server> make(const ServerOptions& options);
+    static void onSocketDestroyed(Server& server) { server.onSocketDestroyed(); }
+    static void onconnection(Server& server, int fd) { server.onconnection(fd); }
+    static AcceptStats& stats(Server& server) noexcept { return server.stats_; }
+};
+
+// The listening descriptor of a Server, watched with a uv_poll_t (seed 2-3-3: `_handle`).
+struct ListenHandle {
+    uv_poll_t poll{};
+    uv_timer_t backoff{};  // EMFILE: retry accepting after a delay
+    int fd = -1;
+    bool pipe = false;
+    bool backingOff = false;
+    int openHandles = 0;
+    std::uint64_t delayMs = 0;
+    std::string path;         // pipe path, unlinked on close (libuv does the same)
+    Server* owner = nullptr;  // Node: _handle[owner_symbol]
+    Ref<Server> keep;         // a listening server stays alive without user Refs
+    AsyncId triggerAsyncId = 0;
+};
+
+// server_accept.cpp
+void startAccepting(ListenHandle& lh);
+void resumeAccepting(ListenHandle& lh);
+
+// ---- errors (Node: lib/internal/errors.js)
+// errnoException: "<syscall> <CODE>" (read/write errors: "read ECONNRESET").
+Error errnoException(int uvErr, std::string_view syscall);
+// exceptionWithHostPort: "<syscall> <CODE> <address>:<port>" ("connect ECONNREFUSED 127.0.0.1:1").
+Error exceptionWithHostPort(int uvErr, std::string_view syscall, std::string_view address,
+                            int port);
+Error streamDestroyedError(std::string_view method);
+[[noreturn]] void throwBadPort(long long port, std::string_view name = "options.port");
+
+// Node ignores SIGPIPE at startup; nodecc does it when the first socket or server is made,
+// unless the application installed its own handler.
+void ignoreSigpipe() noexcept;
+
+// ---- addresses
+// Fills `out` from a numeric address; false if `host` is not an IP literal of `family` (0: any).
+bool parseIp(std::string_view host, int port, int family, sockaddr_storage& out) noexcept;
+SocketAddress toSocketAddress(const sockaddr* sa);
+std::string familyName(int af);
+
+// Node: dns.lookup(host, {family}) through the libuv thread pool; the callback gets the
+// first address (port set) or a libuv error.
+using LookupCallback = UniqueFunction<void(int status, const sockaddr_storage& address), 48>;
+void lookup(Loop& loop, std::string_view host, int port, int family, LookupCallback cb);
+
+}  // namespace nodecc::net::detail

@@ -1,0 +1,80 @@
+// Per-loop net state, Node's error constructors, SIGPIPE.
+#include <csignal>
+#include <mutex>
+
+#include "net_internal.hpp"
+
+namespace nodecc::net::detail {
+
+NetLoopState::~NetLoopState() {
+    for (WriteQueue* q : pool_) delete q;
+}
+
+WriteQueue* NetLoopState::takeQueue() {
+    if (pool_.empty()) return new WriteQueue;
+    WriteQueue* q = pool_.back();
+    pool_.pop_back();
+    return q;
+}
+
+void NetLoopState::giveQueue(WriteQueue* q) noexcept {
+    q->queued.clear();
+    q->inflight.clear();
+    q->done.clear();
+    q->running.clear();
+    q->busy = false;
+    q->inflightBytes = 0;
+    if (pool_.size() >= kMaxPooledQueues) {
+        delete q;
+        return;
+    }
+    try {
+        pool_.push_back(q);
+    } catch (...) {
+        delete q;
+    }
+}
+
+Error errnoException(int uvErr, std::string_view syscall) {
+    std::string code = uvErrorName(uvErr);
+    std::string msg(syscall);
+    msg.append(" ").append(code);
+    Error e(std::move(code), std::move(msg));
+    e.setSyscall(std::string(syscall)).setErrnum(uvErr);
+    return e;
+}
+
+Error exceptionWithHostPort(int uvErr, std::string_view syscall, std::string_view address,
+                            int port) {
+    if (address.empty()) return errnoException(uvErr, syscall);
+    std::string msg(syscall);
+    msg.append(" ").append(uvErrorName(uvErr)).append(" ").append(address);
+    if (port > 0) msg.append(":").append(std::to_string(port));
+    Error e(uvErrorName(uvErr), std::move(msg));
+    e.setSyscall(std::string(syscall)).setErrnum(uvErr).setAddress(std::string(address), port);
+    return e;
+}
+
+Error streamDestroyedError(std::string_view method) {
+    return Error("ERR_STREAM_DESTROYED",
+                 "Cannot call " + std::string(method) + " after a stream was destroyed");
+}
+
+void throwBadPort(long long port, std::string_view name) {
+    throw Error("ERR_SOCKET_BAD_PORT", std::string(name) +
+                                           " should be >= 0 and < 65536. Received type number (" +
+                                           std::to_string(port) + ").");
+}
+
+void ignoreSigpipe() noexcept {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction old {};
+        if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL &&
+            (old.sa_flags & SA_SIGINFO) == 0) {
+            std::signal(SIGPIPE, SIG_IGN);
+        }
+    });
+}
+
+}  // namespace nodecc::net::detail

@@ -1,0 +1,504 @@
+// net::Socket: handle lifetime, reading, ending, destroy/close, timeouts, addresses.
+// The write path is in socket_write.cpp, connecting in socket_connect.cpp.
+#include "nodecc/net/socket.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "net_internal.hpp"
+#include "nodecc/process/callback_scope.hpp"
+#include "nodecc/process/next_tick.hpp"
+
+namespace nodecc::net {
+
+using detail::SocketAccess;
+using A = detail::SocketAccess;
+namespace f = detail;
+
+namespace {
+
+Socket& owner(uv_handle_t* h) noexcept {
+    return *static_cast<Socket*>(h->data);
+}
+
+// Node: stream_base's onread buffer — every socket of the loop reads into the same 64 KiB.
+void allocCb(uv_handle_t* h, std::size_t /*suggested*/, uv_buf_t* buf) {
+    auto& state = f::NetLoopState::of(owner(h).loop());
+    buf->base = state.readBuffer;
+    buf->len = sizeof state.readBuffer;
+}
+
+// Node: onStreamRead, called through MakeCallback.
+void readCb(uv_stream_t* h, ssize_t nread, const uv_buf_t* buf) {
+    if (nread == 0) return;  // EAGAIN
+    Socket& s = owner(reinterpret_cast<uv_handle_t*>(h));
+    makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(),
+                 [&] { A::onRead(s, nread, buf->base); });
+}
+
+void closeCb(uv_handle_t* h) {
+    Socket& s = owner(h);
+    // The self-Ref taken when the handle was opened becomes this local one: 'close'
+    // listeners may drop every other Ref.
+    Ref<Socket> keep(&s);
+    s.release();
+    makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(), [&] { A::onClosed(s); });
+}
+
+}  // namespace
+
+// ---- construction -----------------------------------------------------------
+
+Ref<Socket> A::make(Loop& loop, const SocketOptions& options) {
+    return Ref<Socket>(new Socket(loop, options));
+}
+
+Ref<Socket> Socket::create(const SocketOptions& options) {
+    return A::make(Loop::current(), options);
+}
+
+Socket::Socket(Loop& loop, const SocketOptions& options)
+    : loop_(&loop),
+      asyncId_(newAsyncId()),
+      triggerAsyncId_(defaultTriggerAsyncId()),
+      highWaterMark_(options.writableHighWaterMark) {
+    if (options.allowHalfOpen) flags_ |= f::kAllowHalfOpen;
+    f::ignoreSigpipe();
+}
+
+Socket::~Socket() {
+    if (extra_ != nullptr) {
+        if (extra_->timer) extra_->timer->close();
+        delete extra_;
+    }
+    if (writeQueue_ != nullptr) f::NetLoopState::of(*loop_).giveQueue(writeQueue_);
+}
+
+f::SocketExtra& A::extra(Socket& s) {
+    if (s.extra_ == nullptr) s.extra_ = new f::SocketExtra;
+    return *s.extra_;
+}
+
+void A::openHandle(Socket& s, bool pipe) {
+    static_assert(
+        Socket::kHandleSize >= sizeof(uv_tcp_t) && Socket::kHandleSize >= sizeof(uv_pipe_t),
+        "Socket::kHandleSize must hold a uv_tcp_t and a uv_pipe_t");
+    static_assert(alignof(uv_tcp_t) <= 8 && alignof(uv_pipe_t) <= 8);
+    if (pipe) {
+        uv_pipe_init(s.loop_->uv(), A::pipe(s), 0);
+        set(s, f::kPipe);
+    } else {
+        uv_tcp_init(s.loop_->uv(), tcp(s));
+    }
+    handle(s)->data = &s;
+    set(s, f::kHandleOpen);
+    s.retain();  // an open handle keeps its socket alive until closeCb
+    if (has(s, f::kUnref)) uv_unref(handle(s));
+}
+
+Ref<Socket> A::adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options, Server* server,
+                     int* error) {
+    Ref<Socket> s = make(loop, SocketOptions{options.allowHalfOpen, options.highWaterMark});
+    openHandle(*s, pipe);
+    const int r = pipe ? uv_pipe_open(A::pipe(*s), fd) : uv_tcp_open(tcp(*s), fd);
+    if (r != 0) {
+        ::close(fd);
+        *error = r;
+        destroy(*s, nullptr);
+        return nullptr;
+    }
+    set(*s, f::kEverConnected);
+    s->server_ = Ref<Server>(server);
+    if (options.pauseOnConnect) {
+        set(*s, f::kPaused);  // Node: pauseOnCreate → readStop, readableFlowing = false
+    } else {
+        readStart(*s);
+    }
+    return s;
+}
+
+// ---- reading ---------------------------------------------------------------
+
+void A::readStart(Socket& s) {
+    if (!has(s, f::kHandleOpen) ||
+        has(s, f::kConnecting | f::kReading | f::kReadEnded | f::kDestroyed | f::kPaused)) {
+        return;
+    }
+    if (s.extra_ != nullptr && s.extra_->held.size() >= s.highWaterMark_) return;
+    if (uv_read_start(stream(s), allocCb, readCb) == 0) set(s, f::kReading);
+}
+
+void A::readStop(Socket& s) {
+    if (!has(s, f::kReading)) return;
+    uv_read_stop(stream(s));
+    clear(s, f::kReading);
+}
+
+void A::onRead(Socket& s, ssize_t nread, const char* base) {
+    if (nread > 0) {
+        s.bytesRead_ += static_cast<std::uint64_t>(nread);
+        refreshTimer(s);
+        const std::string_view chunk(base, static_cast<std::size_t>(nread));
+        if (s.consumer_ != nullptr) {
+            s.consumer_->onSocketData(s, chunk);
+        } else if (has(s, f::kFlowing)) {
+            s.emit(Socket::kData, chunk);
+        } else {
+            // Node's paused mode: buffer up to the high-water mark, then stop reading.
+            auto& held = extra(s).held;
+            held.append(chunk);
+            if (held.size() >= s.highWaterMark_) readStop(s);
+        }
+        return;
+    }
+    readStop(s);
+    if (nread == UV_EOF) {
+        onEof(s);
+        return;
+    }
+    destroy(s, errnoException(static_cast<int>(nread), "read"));
+}
+
+void A::onEof(Socket& s) {
+    set(s, f::kReadEnded);
+    if (s.extra_ != nullptr && !s.extra_->held.empty()) {
+        set(s, f::kEofHeld);  // 'end' follows the held bytes
+        return;
+    }
+    emitEnd(s);
+}
+
+// Node: endReadableNT / onReadableStreamEnd.
+void A::emitEnd(Socket& s) {
+    set(s, f::kEndEmitted);
+    if (s.consumer_ != nullptr) s.consumer_->onSocketEnd(s);
+    if (has(s, f::kDestroyed)) return;
+    s.emit(Socket::kEnd);
+    if (has(s, f::kDestroyed)) return;
+    if (!has(s, f::kAllowHalfOpen) && !has(s, f::kWritableEnded)) {
+        // Node: the writable side ends on the next tick (endWritableNT); writes made in an
+        // 'end' listener still go out, later ones fail with EPIPE (writeAfterFIN).
+        DefaultTriggerAsyncIdScope scope(s.asyncId_);
+        process::nextTick([self = Ref<Socket>(&s)] {
+            if (!self->destroyed()) self->end();
+        });
+    } else if (has(s, f::kFinished) || !has(s, f::kHandleOpen)) {
+        destroy(s, nullptr);  // Node: autoDestroy once both sides are done
+    }
+}
+
+void A::scheduleFlushHeld(Socket& s) {
+    if (has(s, f::kFlushHeldTick)) return;
+    set(s, f::kFlushHeldTick);
+    DefaultTriggerAsyncIdScope scope(s.asyncId_);
+    process::nextTick([self = Ref<Socket>(&s)] { flushHeld(*self); });
+}
+
+void A::flushHeld(Socket& s) {
+    clear(s, f::kFlushHeldTick);
+    if (has(s, f::kDestroyed)) return;
+    if (s.extra_ != nullptr && !s.extra_->held.empty()) {
+        if (s.consumer_ == nullptr && !has(s, f::kFlowing)) return;
+        std::string bytes = std::move(s.extra_->held);
+        s.extra_->held.clear();
+        if (s.consumer_ != nullptr) {
+            s.consumer_->onSocketData(s, bytes);
+        } else {
+            s.emit(Socket::kData, std::string_view(bytes));
+        }
+        if (has(s, f::kDestroyed)) return;
+    }
+    if (has(s, f::kEofHeld)) {
+        clear(s, f::kEofHeld);
+        emitEnd(s);
+        return;
+    }
+    readStart(s);
+}
+
+Socket& Socket::pause() {
+    A::set(*this, f::kPaused);
+    A::clear(*this, f::kFlowing);
+    A::readStop(*this);
+    return *this;
+}
+
+Socket& Socket::resume() {
+    if (A::has(*this, f::kDestroyed)) return *this;
+    A::clear(*this, f::kPaused);
+    A::set(*this, f::kFlowing);
+    if ((extra_ != nullptr && !extra_->held.empty()) || A::has(*this, f::kEofHeld)) {
+        A::scheduleFlushHeld(*this);
+    } else {
+        A::readStart(*this);
+    }
+    return *this;
+}
+
+bool Socket::isPaused() const noexcept {
+    return A::has(*this, f::kPaused);
+}
+
+// Node: Readable.prototype.on — a 'data' listener makes the stream flow unless paused.
+void Socket::onListenerAdded(events::EventId id) {
+    if (id == kData.id && !A::has(*this, f::kPaused) && !A::has(*this, f::kFlowing)) resume();
+}
+
+void Socket::consume(SocketConsumer* consumer) {
+    consumer_ = consumer;
+    if (consumer == nullptr || A::has(*this, f::kDestroyed)) return;
+    if ((extra_ != nullptr && !extra_->held.empty()) || A::has(*this, f::kEofHeld)) {
+        A::scheduleFlushHeld(*this);
+    } else {
+        A::readStart(*this);
+    }
+}
+
+void Socket::unconsume() noexcept {
+    consumer_ = nullptr;
+}
+
+// ---- errors, destroy, close ----------------------------------------------------
+
+void A::emitError(Socket& s, const Error& err) {
+    if (s.consumer_ != nullptr) {
+        s.consumer_->onSocketError(s, err);
+        if (s.listenerCount(Socket::kError) == 0) return;
+    }
+    s.emit(Socket::kError, err);  // no listener: thrown, an uncaught exception (Node)
+}
+
+void A::destroy(Socket& s, const Error* err) {
+    if (has(s, f::kDestroyed)) return;
+    set(s, f::kDestroyed);
+    if (err != nullptr) set(s, f::kHadError);
+    readStop(s);
+    if (s.extra_ != nullptr && s.extra_->timer) {
+        s.extra_->timer->close();
+        s.extra_->timer.reset();
+    }
+    // Node: Socket._destroy — server._connections-- and _emitCloseIfDrained.
+    if (s.server_) ServerAccess::onSocketDestroyed(*s.server_);
+    if (err != nullptr) {
+        // Node: emitErrorCloseNT — 'error' on the next tick, 'close' from the handle.
+        DefaultTriggerAsyncIdScope scope(s.asyncId_);
+        process::nextTick([self = Ref<Socket>(&s), e = *err] { emitError(*self, e); });
+    }
+    if (has(s, f::kHandleOpen)) {
+        if (has(s, f::kResetOnClose) && !has(s, f::kPipe | f::kShutdownSent) &&
+            uv_tcp_close_reset(tcp(s), closeCb) == 0) {
+            return;
+        }
+        uv_close(handle(s), closeCb);
+        return;
+    }
+    DefaultTriggerAsyncIdScope scope(s.asyncId_);
+    process::nextTick([self = Ref<Socket>(&s)] { onClosed(*self); });
+}
+
+void A::destroy(Socket& s, const Error& err) {
+    destroy(s, &err);
+}
+
+void A::onClosed(Socket& s) {
+    clear(s, f::kHandleOpen);
+    set(s, f::kClosed);
+    failPendingWrites(s, streamDestroyedError("write"));
+    const bool hadError = has(s, f::kHadError);
+    if (SocketConsumer* c = std::exchange(s.consumer_, nullptr)) c->onSocketClose(s, hadError);
+    releaseQueueIfIdle(s);
+    s.emit(Socket::kClose, hadError);
+}
+
+Socket& Socket::destroy() {
+    A::destroy(*this, nullptr);
+    return *this;
+}
+
+Socket& Socket::destroy(Error error) {
+    A::destroy(*this, &error);
+    return *this;
+}
+
+Socket& Socket::destroySoon() {
+    if (!A::has(*this, f::kWritableEnded)) end();
+    if (A::has(*this, f::kFinished) || !A::has(*this, f::kHandleOpen)) {
+        destroy();
+    } else {
+        A::set(*this, f::kDestroySoon);
+    }
+    return *this;
+}
+
+Socket& Socket::resetAndDestroy() {
+    A::set(*this, f::kResetOnClose);
+    return destroy();
+}
+
+// ---- timeout ----------------------------------------------------------------
+
+void A::refreshTimer(Socket& s) {
+    if (s.extra_ != nullptr && s.extra_->timer) s.extra_->timer->refresh();
+}
+
+void A::onTimeout(Socket& s) {
+    if (has(s, f::kDestroyed)) return;
+    Ref<Socket> keep(&s);
+    if (s.consumer_ != nullptr) s.consumer_->onSocketTimeout(s);
+    if (has(s, f::kDestroyed)) return;
+    s.emit(Socket::kTimeout);
+}
+
+// Node: socket.setTimeout — setUnrefTimeout(this._onTimeout, msecs), refreshed by I/O.
+Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
+    auto& ex = A::extra(*this);
+    if (ms == 0) {
+        if (ex.timer) ex.timer->close();
+        ex.timer.reset();
+        ex.timeoutMs = 0;
+        return *this;
+    }
+    if (onTimeout) once(kTimeout, std::move(onTimeout));
+    if (A::has(*this, f::kDestroyed)) return *this;
+    if (ex.timer && ex.timeoutMs == ms) {
+        ex.timer->refresh();
+    } else {
+        if (ex.timer) ex.timer->close();
+        ex.timer = timers::setUnrefTimeout([this] { A::onTimeout(*this); }, ms);
+    }
+    ex.timeoutMs = ms;
+    return *this;
+}
+
+std::uint32_t Socket::timeout() const noexcept {
+    return extra_ != nullptr ? extra_->timeoutMs : 0;
+}
+
+// ---- options ------------------------------------------------------------------
+
+Socket& Socket::setNoDelay(bool noDelay) {
+    if (A::has(*this, f::kPipe)) return *this;
+    if (A::has(*this, f::kHandleOpen) && !A::has(*this, f::kConnecting | f::kDestroyed)) {
+        uv_tcp_nodelay(A::tcp(*this), noDelay ? 1 : 0);
+    } else {
+        A::extra(*this).noDelayOnConnect = noDelay;
+    }
+    return *this;
+}
+
+Socket& Socket::setKeepAlive(bool enable, unsigned initialDelayMs) {
+    if (A::has(*this, f::kPipe)) return *this;
+    // Node: ~~(initialDelay / 1000) seconds; Linux rejects TCP_KEEPIDLE 0, so at least 1.
+    const unsigned delay = std::max(1u, initialDelayMs / 1000);
+    if (A::has(*this, f::kHandleOpen) && !A::has(*this, f::kConnecting | f::kDestroyed)) {
+        uv_tcp_keepalive(A::tcp(*this), enable ? 1 : 0, delay);
+    } else {
+        auto& ex = A::extra(*this);
+        ex.keepAliveOnConnect = enable;
+        ex.keepAliveDelay = delay;
+    }
+    return *this;
+}
+
+Socket& Socket::ref() {
+    A::clear(*this, f::kUnref);
+    if (A::has(*this, f::kHandleOpen)) uv_ref(A::handle(*this));
+    return *this;
+}
+
+Socket& Socket::unref() {
+    A::set(*this, f::kUnref);
+    if (A::has(*this, f::kHandleOpen)) uv_unref(A::handle(*this));
+    return *this;
+}
+
+// ---- state ------------------------------------------------------------------------
+
+// Node caches _peername on first use: remoteAddress stays readable after destroy().
+const sockaddr* A::peer(const Socket& cs) {
+    auto& s = const_cast<Socket&>(cs);
+    if (has(s, f::kPipe)) return nullptr;
+    if (s.extra_ != nullptr && s.extra_->peerCached) {
+        return reinterpret_cast<const sockaddr*>(&s.extra_->peer);
+    }
+    if (!has(s, f::kHandleOpen) || has(s, f::kConnecting | f::kDestroyed)) return nullptr;
+    auto& ex = extra(s);
+    int len = sizeof ex.peer;
+    if (uv_tcp_getpeername(tcp(s), reinterpret_cast<sockaddr*>(&ex.peer), &len) != 0) {
+        return nullptr;
+    }
+    ex.peerCached = true;
+    return reinterpret_cast<const sockaddr*>(&ex.peer);
+}
+
+bool A::sockName(const Socket& cs, sockaddr_storage& out) {
+    auto& s = const_cast<Socket&>(cs);
+    if (has(s, f::kPipe) || !has(s, f::kHandleOpen) || has(s, f::kDestroyed)) return false;
+    int len = sizeof out;
+    return uv_tcp_getsockname(tcp(s), reinterpret_cast<sockaddr*>(&out), &len) == 0;
+}
+
+std::string Socket::remoteAddress() const {
+    const sockaddr* sa = A::peer(*this);
+    return sa != nullptr ? f::toSocketAddress(sa).address : std::string();
+}
+std::string Socket::remoteFamily() const {
+    const sockaddr* sa = A::peer(*this);
+    return sa != nullptr ? f::familyName(sa->sa_family) : std::string();
+}
+int Socket::remotePort() const {
+    const sockaddr* sa = A::peer(*this);
+    return sa != nullptr ? f::toSocketAddress(sa).port : 0;
+}
+SocketAddress Socket::address() const {
+    sockaddr_storage ss;
+    return A::sockName(*this, ss) ? f::toSocketAddress(reinterpret_cast<sockaddr*>(&ss))
+                                  : SocketAddress{};
+}
+std::string Socket::localAddress() const {
+    return address().address;
+}
+std::string Socket::localFamily() const {
+    return address().family;
+}
+int Socket::localPort() const {
+    return address().port;
+}
+
+std::string_view Socket::readyState() const noexcept {
+    if (A::has(*this, f::kConnecting)) return "opening";
+    const bool live = A::has(*this, f::kHandleOpen) && !A::has(*this, f::kDestroyed);
+    const bool readable = live && !A::has(*this, f::kEndEmitted);
+    const bool writable = live && !A::has(*this, f::kWritableEnded);
+    if (readable && writable) return "open";
+    if (readable) return "readOnly";
+    if (writable) return "writeOnly";
+    return "closed";
+}
+
+bool Socket::pending() const noexcept {
+    return !A::has(*this, f::kHandleOpen) || A::has(*this, f::kConnecting | f::kDestroyed);
+}
+bool Socket::connecting() const noexcept {
+    return A::has(*this, f::kConnecting);
+}
+bool Socket::destroyed() const noexcept {
+    return A::has(*this, f::kDestroyed);
+}
+bool Socket::writableNeedDrain() const noexcept {
+    return A::has(*this, f::kNeedDrain);
+}
+bool Socket::writableEnded() const noexcept {
+    return A::has(*this, f::kWritableEnded);
+}
+bool Socket::writableFinished() const noexcept {
+    return A::has(*this, f::kFinished);
+}
+bool Socket::readableEnded() const noexcept {
+    return A::has(*this, f::kEndEmitted);
+}
+bool Socket::allowHalfOpen() const noexcept {
+    return A::has(*this, f::kAllowHalfOpen);
+}
+
+}  // namespace nodecc::net

@@ -1,0 +1,397 @@
+// net::Socket's writable side: try-write, the queue, cork/uncork, drain, end/shutdown.
+//
+// Node: Writable + stream_base_commons writeGeneric/writevGeneric. A write goes
+// to the kernel at once (uv_try_write) when nothing is queued; only what the
+// kernel did not take is queued, and the queue leaves in one uv_write (writev).
+#include <algorithm>
+
+#include "net_internal.hpp"
+#include "nodecc/net/socket.hpp"
+#include "nodecc/process/callback_scope.hpp"
+#include "nodecc/process/next_tick.hpp"
+
+namespace nodecc::net {
+
+using A = detail::SocketAccess;
+namespace f = detail;
+
+namespace {
+
+char emptyByte = 0;
+
+void writeCb(uv_write_t* req, int status) {
+    Socket& s = *static_cast<Socket*>(req->data);
+    Ref<Socket> keep(&s);
+    makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(), [&] { A::afterWrite(s, status); });
+}
+
+void shutdownCb(uv_shutdown_t* req, int status) {
+    Socket& s = *static_cast<Socket*>(req->data);
+    delete req;
+    if (status == UV_ECANCELED) return;  // closing: 'close' follows
+    Ref<Socket> keep(&s);
+    makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(), [&] { A::onShutdown(s, status); });
+}
+
+bool hasPendingOutput(const f::WriteQueue* q) noexcept {
+    return q != nullptr && (q->busy || !q->queued.empty());
+}
+
+Error writeAfterFinError() {
+    // Node: writeAfterFIN.
+    Error e("EPIPE", "This socket has been ended by the other party");
+    return e;
+}
+
+}  // namespace
+
+f::WriteQueue& A::queue(Socket& s) {
+    if (s.writeQueue_ == nullptr) s.writeQueue_ = f::NetLoopState::of(*s.loop_).takeQueue();
+    return *s.writeQueue_;
+}
+
+void A::releaseQueueIfIdle(Socket& s) noexcept {
+    f::WriteQueue* q = s.writeQueue_;
+    if (q == nullptr || !q->empty() || has(s, f::kAfterWriteTick)) return;
+    s.writeQueue_ = nullptr;
+    f::NetLoopState::of(*s.loop_).giveQueue(q);
+}
+
+bool Socket::write(std::string_view data, WriteCallback cb) {
+    return writeGeneric(&data, 1, nullptr, std::move(cb));
+}
+
+bool Socket::write(std::string&& data, WriteCallback cb) {
+    const std::string_view view(data);
+    return writeGeneric(&view, 1, &data, std::move(cb));
+}
+
+bool Socket::writev(std::span<const std::string_view> pieces, WriteCallback cb) {
+    return writeGeneric(pieces.data(), pieces.size(), nullptr, std::move(cb));
+}
+
+bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
+                          WriteCallback&& cb) {
+    std::size_t len = 0;
+    for (std::size_t i = 0; i < count; ++i) len += pieces[i].size();
+
+    if (A::has(*this, f::kWritableEnded) && A::has(*this, f::kReadEnded) &&
+        !A::has(*this, f::kAllowHalfOpen)) {
+        Error err = writeAfterFinError();
+        A::failWriteLater(*this, std::move(cb), err);
+        A::destroy(*this, err);
+        return false;
+    }
+    if (A::has(*this, f::kDestroyed)) {
+        A::failWriteLater(*this, std::move(cb), f::streamDestroyedError("write"));
+        return false;
+    }
+    if (A::has(*this, f::kWritableEnded)) {
+        // Node: Writable write() after end(): ERR_STREAM_WRITE_AFTER_END, then errorOrDestroy.
+        Error err("ERR_STREAM_WRITE_AFTER_END", "write after end");
+        A::failWriteLater(*this, std::move(cb), err);
+        A::destroy(*this, err);
+        return false;
+    }
+    if (!A::has(*this, f::kHandleOpen)) {
+        A::failWriteLater(*this, std::move(cb), Error("ERR_SOCKET_CLOSED", "Socket is closed"));
+        return false;
+    }
+
+    // Node: Writable writeOrBuffer — length counts the new chunk before it is written.
+    writableLength_ += len;
+    bytesWritten_ += len;
+    const bool ret = writableLength_ < highWaterMark_;
+    if (!ret) A::set(*this, f::kNeedDrain);
+    A::refreshTimer(*this);
+
+    if (A::has(*this, f::kConnecting) || corked_ > 0 || hasPendingOutput(writeQueue_)) {
+        A::enqueue(*this, pieces, count, 0, owned, std::move(cb));
+        return ret;
+    }
+
+    int r = 0;
+    if (len > 0) {
+        if (count == 1) {
+            uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
+                                       static_cast<unsigned>(pieces[0].size()));
+            r = uv_try_write(A::stream(*this), &buf, 1);
+        } else {
+            auto& bufs = f::NetLoopState::of(*loop_).scratchBufs;
+            bufs.clear();
+            for (std::size_t i = 0; i < count; ++i) {
+                if (pieces[i].empty()) continue;
+                bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
+                                           static_cast<unsigned>(pieces[i].size())));
+            }
+            r = uv_try_write(A::stream(*this), bufs.data(), static_cast<unsigned>(bufs.size()));
+        }
+    }
+    if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+    if (r < 0) {
+        writableLength_ -= len;
+        Error err = f::errnoException(r, "write");
+        A::failWriteLater(*this, std::move(cb), err);
+        A::destroy(*this, err);
+        return false;
+    }
+    if (static_cast<std::size_t>(r) == len) {
+        writableLength_ -= len;
+        // Node: afterWriteTick — the callback and 'drain' come on the next tick.
+        if (cb || A::has(*this, f::kNeedDrain)) A::scheduleAfterWriteTick(*this, std::move(cb));
+        return ret;
+    }
+    writableLength_ -= static_cast<std::size_t>(r);
+    A::enqueue(*this, pieces, count, static_cast<std::size_t>(r), owned, std::move(cb));
+    A::startWrite(*this);
+    return ret;
+}
+
+void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t skip,
+                std::string* owned, WriteCallback&& cb) {
+    auto& q = queue(s);
+    f::WriteChunk chunk;
+    if (owned != nullptr) {
+        chunk.data = std::move(*owned);
+        chunk.offset = skip;
+    } else {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < count; ++i) total += pieces[i].size();
+        chunk.data.reserve(total - skip);
+        for (std::size_t i = 0; i < count; ++i) {
+            std::string_view p = pieces[i];
+            const std::size_t drop = std::min(skip, p.size());
+            skip -= drop;
+            chunk.data.append(p.substr(drop));
+        }
+    }
+    chunk.cb = std::move(cb);
+    q.queued.push_back(std::move(chunk));
+}
+
+// Hands the queue to libuv in one uv_write (writev). libuv writes at once what the
+// kernel takes and keeps the rest; writeCb runs when all of it is out.
+void A::startWrite(Socket& s) {
+    f::WriteQueue* qp = s.writeQueue_;
+    if (qp == nullptr || qp->busy || qp->queued.empty()) return;
+    auto& q = *qp;
+    std::swap(q.queued, q.inflight);
+    q.bufs.clear();
+    q.inflightBytes = 0;
+    for (auto& c : q.inflight) {
+        const std::size_t n = c.data.size() - c.offset;
+        if (n == 0) continue;
+        q.bufs.push_back(uv_buf_init(c.data.data() + c.offset, static_cast<unsigned>(n)));
+        q.inflightBytes += n;
+    }
+    if (q.bufs.empty()) q.bufs.push_back(uv_buf_init(&emptyByte, 0));
+    q.busy = true;
+    q.req.data = &s;
+    const int r =
+        uv_write(&q.req, stream(s), q.bufs.data(), static_cast<unsigned>(q.bufs.size()), writeCb);
+    if (r != 0) {
+        q.busy = false;
+        const Error err = f::errnoException(r, "write");
+        for (auto& c : q.inflight) failWriteLater(s, std::move(c.cb), err);
+        q.inflight.clear();
+        destroy(s, err);
+    }
+}
+
+// Uncork / connect: what is queued goes out, first by try-write, the rest by uv_write.
+void A::flush(Socket& s) {
+    f::WriteQueue* qp = s.writeQueue_;
+    if (qp == nullptr || qp->busy || qp->queued.empty() || s.corked_ > 0 ||
+        has(s, f::kConnecting | f::kDestroyed) || !has(s, f::kHandleOpen)) {
+        return;
+    }
+    auto& q = *qp;
+    auto& bufs = f::NetLoopState::of(*s.loop_).scratchBufs;
+    bufs.clear();
+    std::size_t total = 0;
+    for (auto& c : q.queued) {
+        const std::size_t n = c.data.size() - c.offset;
+        if (n == 0) continue;
+        bufs.push_back(uv_buf_init(c.data.data() + c.offset, static_cast<unsigned>(n)));
+        total += n;
+    }
+    int r =
+        total == 0 ? 0 : uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
+    if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+    if (r < 0) {
+        const Error err = f::errnoException(r, "write");
+        for (auto& c : q.queued) failWriteLater(s, std::move(c.cb), err);
+        q.queued.clear();
+        s.writableLength_ = 0;
+        destroy(s, err);
+        return;
+    }
+    auto left = static_cast<std::size_t>(r);
+    s.writableLength_ -= left;
+    std::size_t done = 0;
+    for (auto& c : q.queued) {
+        const std::size_t n = c.data.size() - c.offset;
+        if (n > left) {
+            c.offset += left;
+            break;
+        }
+        left -= n;
+        ++done;
+        if (c.cb) q.done.push_back(std::move(c.cb));
+    }
+    q.queued.erase(q.queued.begin(), q.queued.begin() + static_cast<std::ptrdiff_t>(done));
+    if (!q.done.empty() || (has(s, f::kNeedDrain) && s.writableLength_ == 0)) {
+        scheduleAfterWriteTick(s, nullptr);
+    }
+    startWrite(s);
+}
+
+void A::afterWrite(Socket& s, int status) {
+    auto& q = *s.writeQueue_;
+    q.busy = false;
+    if (status < 0) {
+        // UV_ECANCELED: the handle is closing (destroy() during the write).
+        const Error err = status == UV_ECANCELED ? f::streamDestroyedError("write")
+                                                 : f::errnoException(status, "write");
+        s.writableLength_ -= std::min(s.writableLength_, q.inflightBytes);
+        q.inflightBytes = 0;
+        for (auto& c : q.inflight) {
+            if (c.cb) q.running.push_back(std::move(c.cb));
+        }
+        q.inflight.clear();
+        if (status != UV_ECANCELED) destroy(s, err);
+        for (auto& cb : q.running) cb(&err);
+        q.running.clear();
+        return;
+    }
+    s.writableLength_ -= q.inflightBytes;
+    q.inflightBytes = 0;
+    for (auto& c : q.inflight) {
+        if (c.cb) q.running.push_back(std::move(c.cb));
+    }
+    q.inflight.clear();
+    refreshTimer(s);
+    if (!has(s, f::kDestroyed) && s.corked_ == 0) startWrite(s);
+    finishWrites(s);
+}
+
+// Node: afterWrite — the callbacks of the writes that completed, then 'drain', then
+// the shutdown that end() asked for.
+void A::finishWrites(Socket& s) {
+    if (s.writeQueue_ != nullptr) {
+        auto& q = *s.writeQueue_;
+        for (std::size_t i = 0; i < q.running.size(); ++i) {
+            WriteCallback cb = std::move(q.running[i]);
+            cb(nullptr);
+        }
+        q.running.clear();
+    }
+    if (!has(s, f::kDestroyed)) {
+        maybeDrain(s);
+        maybeShutdown(s);
+    }
+    releaseQueueIfIdle(s);
+}
+
+void A::scheduleAfterWriteTick(Socket& s, WriteCallback&& cb) {
+    if (cb) queue(s).done.push_back(std::move(cb));
+    if (has(s, f::kAfterWriteTick)) return;
+    set(s, f::kAfterWriteTick);
+    DefaultTriggerAsyncIdScope scope(s.asyncId_);
+    process::nextTick([self = Ref<Socket>(&s)] { afterWriteTick(*self); });
+}
+
+void A::afterWriteTick(Socket& s) {
+    clear(s, f::kAfterWriteTick);
+    if (s.writeQueue_ != nullptr) std::swap(s.writeQueue_->done, s.writeQueue_->running);
+    finishWrites(s);
+}
+
+void A::maybeDrain(Socket& s) {
+    if (!has(s, f::kNeedDrain) || s.writableLength_ != 0) return;
+    clear(s, f::kNeedDrain);
+    if (s.consumer_ != nullptr) s.consumer_->onSocketDrain(s);
+    if (!has(s, f::kDestroyed)) s.emit(Socket::kDrain);
+}
+
+void A::failWriteLater(Socket& s, WriteCallback&& cb, Error err) {
+    if (!cb) return;
+    DefaultTriggerAsyncIdScope scope(s.asyncId_);
+    process::nextTick([cb = std::move(cb), e = std::move(err)] { cb(&e); });
+}
+
+void A::failPendingWrites(Socket& s, const Error& err) {
+    if (s.writeQueue_ == nullptr) return;
+    auto& q = *s.writeQueue_;
+    std::vector<f::WriteChunk> chunks;
+    chunks.swap(q.queued);
+    s.writableLength_ = 0;
+    for (auto& c : chunks) {
+        if (c.cb) c.cb(&err);
+    }
+}
+
+void Socket::cork() noexcept {
+    ++corked_;
+}
+
+void Socket::uncork() {
+    if (corked_ == 0) return;
+    if (--corked_ > 0) return;
+    A::flush(*this);
+    A::maybeShutdown(*this);
+}
+
+// ---- end / shutdown (Node: Writable end → Socket._final → shutdown) ----------------
+
+Socket& Socket::end(EventCallback onFinish) {
+    if (onFinish) once(kFinish, std::move(onFinish));
+    if (A::has(*this, f::kWritableEnded | f::kDestroyed)) return *this;
+    A::set(*this, f::kWritableEnded);
+    corked_ = 0;  // Node: end() uncorks
+    A::flush(*this);
+    A::maybeShutdown(*this);
+    return *this;
+}
+
+Socket& Socket::end(std::string_view data, EventCallback onFinish) {
+    if (!data.empty() && !A::has(*this, f::kWritableEnded | f::kDestroyed)) write(data);
+    return end(std::move(onFinish));
+}
+
+Socket& Socket::end(std::string&& data, EventCallback onFinish) {
+    if (!data.empty() && !A::has(*this, f::kWritableEnded | f::kDestroyed)) write(std::move(data));
+    return end(std::move(onFinish));
+}
+
+void A::maybeShutdown(Socket& s) {
+    if (!has(s, f::kWritableEnded) || !has(s, f::kHandleOpen) ||
+        has(s, f::kShutdownSent | f::kConnecting | f::kDestroyed) || s.corked_ > 0 ||
+        hasPendingOutput(s.writeQueue_)) {
+        return;
+    }
+    doShutdown(s);
+}
+
+void A::doShutdown(Socket& s) {
+    set(s, f::kShutdownSent);
+    auto* req = new uv_shutdown_t;
+    req->data = &s;
+    const int r = uv_shutdown(req, stream(s), shutdownCb);
+    if (r != 0) {
+        delete req;
+        destroy(s, f::errnoException(r, "shutdown"));
+    }
+}
+
+void A::onShutdown(Socket& s, int /*status*/) {
+    // Node ignores the shutdown status (afterShutdown); ENOTCONN after a reset shows as
+    // a read error instead.
+    if (has(s, f::kDestroyed)) return;
+    set(s, f::kFinished);
+    s.emit(Socket::kFinish);
+    if (has(s, f::kDestroyed)) return;
+    if (has(s, f::kEndEmitted | f::kDestroySoon)) destroy(s, nullptr);
+}
+
+}  // namespace nodecc::net
