@@ -148,6 +148,34 @@ void OutgoingHeaders::setHeader(std::string_view name, std::span<const std::stri
     set(name, values.data(), values.size(), true);
 }
 
+void OutgoingHeaders::setHeaders(std::span<const HeaderField> fields) {
+    checkNotSent("set");
+    constexpr std::string_view kSetCookie = "set-cookie";
+    std::size_t cookies = 0;
+    for (const HeaderField& f : fields) {
+        if (f.name == kSetCookie) {
+            ++cookies;
+        } else {
+            setHeader(f.name, f.value);
+        }
+    }
+    if (cookies == 0) return;
+    // Node: setHeader('set-cookie', cookies) — one list, validated as a whole first.
+    for (const HeaderField& f : fields) {
+        if (f.name == kSetCookie) validateHeaderValue(kSetCookie, f.value);
+    }
+    bool first = true;
+    for (const HeaderField& f : fields) {
+        if (f.name != kSetCookie) continue;
+        if (first) {
+            set(kSetCookie, &f.value, 1, true);
+            first = false;
+        } else {
+            append(kSetCookie, &f.value, 1, true);
+        }
+    }
+}
+
 void OutgoingHeaders::appendHeader(std::string_view name, std::string_view value) {
     append(name, &value, 1, false);
 }

@@ -91,6 +91,14 @@ class OutgoingHeaders {
         setHeader(name, std::span<const std::string_view>(values.begin(), values.size()));
     }
 
+    /// Node: setHeaders(Headers | Map): setHeader for each field in order, except fields named
+    /// exactly "set-cookie" (lowercase, as Node compares): their values are collected and set
+    /// once, as a list, after the others.
+    void setHeaders(std::span<const HeaderField> fields);
+    void setHeaders(std::initializer_list<HeaderField> fields) {
+        setHeaders(std::span<const HeaderField>(fields.begin(), fields.size()));
+    }
+
     /// Node: appendHeader(name, value): setHeader when absent, otherwise the value turns into a
     /// list and `value` (or each of `values`) is added to it.
     void appendHeader(std::string_view name, std::string_view value);

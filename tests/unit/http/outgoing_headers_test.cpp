@@ -174,3 +174,26 @@ TEST(OutgoingHeaders, UniqueHeadersSet) {
     u.add("Link");
     EXPECT_TRUE(u.contains("link"));
 }
+
+// Node: setHeaders(new Map(...)) — observed: {"set-cookie":["d=4"],"a":"9","b":"2"} for a Map
+// (keys deduplicated by the Map), and set-cookie collected into one list for a Headers.
+TEST(OutgoingHeaders, SetHeaders) {
+    OutgoingHeaders h;
+    h.setHeader("set-cookie", "z=0");
+    h.setHeader("A", "0");
+    h.setHeaders({{"set-cookie", "d=4"}, {"B", "2"}, {"a", "9"}});
+    EXPECT_EQ(h.getRawHeaderNames(), (std::vector<std::string>{"set-cookie", "a", "B"}));
+    EXPECT_TRUE(h.getHeader("set-cookie").isArray());
+    EXPECT_EQ(values(h.getHeader("set-cookie")), (std::vector<std::string>{"d=4"}));
+
+    OutgoingHeaders g;
+    g.setHeaders({{"set-cookie", "a=1"}, {"x", "1, 2"}, {"set-cookie", "b=2"}});
+    EXPECT_EQ(g.getRawHeaderNames(), (std::vector<std::string>{"x", "set-cookie"}));
+    EXPECT_EQ(values(g.getHeader("set-cookie")), (std::vector<std::string>{"a=1", "b=2"}));
+    expectNodeError(
+        [&] {
+            g.setHeaders({{"set-cookie", "ok"}, {"set-cookie", "bad\n"}});
+        },
+        "ERR_INVALID_CHAR", "Invalid character in header content [\"set-cookie\"]");
+    EXPECT_EQ(values(g.getHeader("set-cookie")), (std::vector<std::string>{"a=1", "b=2"}));
+}
