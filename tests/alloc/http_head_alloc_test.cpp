@@ -68,5 +68,25 @@ TEST(HttpHeadAlloc, IncomingHeadersReuseAllocatesNothing) {
     EXPECT_EQ(seen, kRequests * (12u + 14u + 2u));
 }
 
+// Past the linear-scan limit the lookup uses a hash table: its storage is reused too.
+TEST(HttpHeadAlloc, ManyIncomingHeadersReuseAllocatesNothing) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 64; ++i) names.push_back("X-Field-" + std::to_string(i % 40));
+    std::vector<HeaderField> raw;
+    for (const std::string& n : names) raw.push_back({n, "v"});
+    IncomingHeaders headers;
+    headers.reset(raw);
+    ASSERT_EQ(headers.size(), 40u);
+
+    test::AllocationScope scope;
+    std::size_t seen = 0;
+    for (int i = 0; i < kRequests; ++i) {
+        headers.reset(raw);
+        seen += headers.get("x-field-3")->value().size();
+    }
+    EXPECT_EQ(scope.count(), 0u);
+    EXPECT_EQ(seen, kRequests * 4u);  // "v, v"
+}
+
 }  // namespace
 }  // namespace nodecc::http
