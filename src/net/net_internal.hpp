@@ -47,6 +47,8 @@ struct WriteQueue {
     }
 };
 
+struct ListenHandle;
+
 // Per-loop state of the net module (Loop::extension<NetLoopState>()).
 class NetLoopState final : public nodecc::detail::LoopExtension {
   public:
@@ -55,6 +57,9 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
 
     explicit NetLoopState(Loop& /*loop*/) {}
     ~NetLoopState() override;
+    // Loop teardown: what the application left open is closed without events, so that
+    // sockets and servers are freed (their self-Refs released).
+    void close() override;
 
     static NetLoopState& of(Loop& loop) { return loop.extension<NetLoopState>(); }
 
@@ -64,6 +69,9 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     // Node: the 64 KiB buffer every stream of the loop reads into (stream_base / kOnExecute).
     alignas(64) char readBuffer[kReadBufferSize];
     std::vector<uv_buf_t> scratchBufs;  // for uv_try_write of several pieces
+
+    std::vector<Socket*> openSockets;  // sockets with an open handle
+    std::vector<ListenHandle*> listenHandles;
 
   private:
     std::vector<WriteQueue*> pool_;
@@ -137,6 +145,8 @@ struct SocketAccess {
 
     // socket.cpp
     static void openHandle(Socket& s, bool pipe);
+    static void unregister(Socket& s) noexcept;
+    static void abandon(Socket& s);
     static void readStart(Socket& s);
     static void readStop(Socket& s);
     static void onRead(Socket& s, ssize_t nread, const char* base);
@@ -180,6 +190,7 @@ struct ServerAccess {
     static void onSocketDestroyed(Server& server) { server.onSocketDestroyed(); }
     static void onconnection(Server& server, int fd) { server.onconnection(fd); }
     static AcceptStats& stats(Server& server) noexcept { return server.stats_; }
+    static void abandon(ListenHandle& lh);
 };
 
 // The listening descriptor of a Server, watched with a uv_poll_t (seed 2-3-3: `_handle`).

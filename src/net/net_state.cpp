@@ -10,6 +10,11 @@ NetLoopState::~NetLoopState() {
     for (WriteQueue* q : pool_) delete q;
 }
 
+void NetLoopState::close() {
+    for (ListenHandle* lh : std::vector<ListenHandle*>(listenHandles)) ServerAccess::abandon(*lh);
+    for (Socket* s : std::vector<Socket*>(openSockets)) SocketAccess::abandon(*s);
+}
+
 WriteQueue* NetLoopState::takeQueue() {
     if (pool_.empty()) return new WriteQueue;
     WriteQueue* q = pool_.back();

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -83,6 +84,8 @@ void listenHandleClosed(uv_handle_t* h) {
 }
 
 void closeListenHandle(f::ListenHandle* lh) {
+    auto& handles = f::NetLoopState::of(lh->keep->loop()).listenHandles;
+    handles.erase(std::remove(handles.begin(), handles.end(), lh), handles.end());
     lh->owner = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(&lh->poll), listenHandleClosed);
     uv_close(reinterpret_cast<uv_handle_t*>(&lh->backoff), listenHandleClosed);
@@ -92,6 +95,11 @@ void closeListenHandle(f::ListenHandle* lh) {
 }
 
 }  // namespace
+
+void f::ServerAccess::abandon(ListenHandle& lh) {
+    if (lh.owner != nullptr) lh.owner->handle_ = nullptr;
+    closeListenHandle(&lh);
+}
 
 Ref<Server> f::ServerAccess::make(const ServerOptions& options) {
     return Ref<Server>(new Server(options));
@@ -255,6 +263,7 @@ void Server::setupListenHandle(std::string address, int port, int addressType, i
     lh->backoff.data = lh;
     lh->openHandles = 2;
     handle_ = lh;
+    f::NetLoopState::of(*loop_).listenHandles.push_back(lh);
     f::startAccepting(*lh);
     if (unref_) {
         uv_unref(reinterpret_cast<uv_handle_t*>(&lh->poll));

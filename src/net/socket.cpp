@@ -38,6 +38,7 @@ void readCb(uv_stream_t* h, ssize_t nread, const uv_buf_t* buf) {
 
 void closeCb(uv_handle_t* h) {
     Socket& s = owner(h);
+    A::unregister(s);
     // The self-Ref taken when the handle was opened becomes this local one: 'close'
     // listeners may drop every other Ref.
     Ref<Socket> keep(&s);
@@ -71,7 +72,7 @@ Socket::~Socket() {
         if (extra_->timer) extra_->timer->close();
         delete extra_;
     }
-    if (writeQueue_ != nullptr) f::NetLoopState::of(*loop_).giveQueue(writeQueue_);
+    delete writeQueue_;  // not pooled: at loop teardown the pool may be gone
 }
 
 f::SocketExtra& A::extra(Socket& s) {
@@ -93,7 +94,38 @@ void A::openHandle(Socket& s, bool pipe) {
     handle(s)->data = &s;
     set(s, f::kHandleOpen);
     s.retain();  // an open handle keeps its socket alive until closeCb
+    auto& open = f::NetLoopState::of(*s.loop_).openSockets;
+    s.registryIndex_ = static_cast<std::uint32_t>(open.size());
+    open.push_back(&s);
     if (has(s, f::kUnref)) uv_unref(handle(s));
+}
+
+void A::unregister(Socket& s) noexcept {
+    auto& open = f::NetLoopState::of(*s.loop_).openSockets;
+    const std::uint32_t i = s.registryIndex_;
+    if (i >= open.size() || open[i] != &s) return;
+    open[i] = open.back();
+    open[i]->registryIndex_ = i;
+    open.pop_back();
+}
+
+// Loop teardown (NetLoopState::close): close without events; the close callback only
+// drops the self-Ref. A handle already closing gets its normal close callback.
+void A::abandon(Socket& s) {
+    if (!has(s, f::kHandleOpen) || uv_is_closing(handle(s)) != 0) return;
+    unregister(s);
+    set(s, f::kDestroyed);
+    s.consumer_ = nullptr;
+    if (s.extra_ != nullptr && s.extra_->timer) {
+        s.extra_->timer->close();
+        s.extra_->timer.reset();
+    }
+    uv_close(handle(s), [](uv_handle_t* h) {
+        Socket& sock = owner(h);
+        A::clear(sock, f::kHandleOpen);
+        A::set(sock, f::kClosed);
+        sock.release();
+    });
 }
 
 Ref<Socket> A::adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options, Server* server,

@@ -228,6 +228,7 @@ class Socket final : public events::EventEmitter {
     std::uint32_t highWaterMark_;
     std::uint32_t flags_ = 0;
     std::uint8_t corked_ = 0;
+    std::uint32_t registryIndex_ = 0;  // in the loop's list of open sockets (closed at teardown)
 };
 
 // Node: net.createConnection(options[, connectListener]).

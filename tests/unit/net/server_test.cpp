@@ -396,10 +396,11 @@ TEST(NetServer, UnixSocketPathInUseIsAnAsyncError) {
 TEST(NetServer, GetConnectionsAnswersOnANextTick) {
     Loop loop;
     std::size_t count = 99;
+    bool sync = false;
     Ref<net::Socket> client;
     Ref<net::Server> server = net::createServer([&](net::Socket& s) {
         EXPECT_EQ(server->connections(), 1u);
-        bool sync = true;
+        sync = true;
         server->getConnections([&](const Error* e, std::size_t n) {
             EXPECT_EQ(e, nullptr);
             EXPECT_FALSE(sync);

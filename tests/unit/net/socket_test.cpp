@@ -520,8 +520,8 @@ TEST(NetSocket, LargeMovedStringArrivesIntact) {
     const std::string expected = payload;
     std::string received;
     received.reserve(expected.size());
+    bool called = false;
     Ref<net::Server> server = net::createServer([&](net::Socket& s) {
-        bool called = false;
         s.write(std::move(payload), [&](const Error* e) {
             EXPECT_EQ(e, nullptr);
             called = true;
