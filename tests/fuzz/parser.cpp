@@ -16,8 +16,14 @@
 
 #include "nodecc/http/parser.hpp"
 #include "parser_transcript.hpp"
-// The fuzz targets are single files; the shared transcript helper is compiled in here.
-#include "parser_transcript.cpp"  // NOLINT(bugprone-suspicious-include)
+// Fuzz targets are single files linked against libnodecc, which is not built with
+// coverage instrumentation. Compiling the parser into this file gives libFuzzer its
+// coverage (the archive's copies are then never pulled in), and brings the shared
+// transcript helper along.
+#include "http/methods.cpp"        // NOLINT(bugprone-suspicious-include)
+#include "http/parser.cpp"         // NOLINT(bugprone-suspicious-include)
+#include "http/parser_errors.cpp"  // NOLINT(bugprone-suspicious-include)
+#include "parser_transcript.cpp"   // NOLINT(bugprone-suspicious-include)
 
 namespace {
 

@@ -51,8 +51,6 @@ namespace {
 
 class TranscriptHandler final : public ParserHandler {
   public:
-    explicit TranscriptHandler(Parser& parser) : parser_(parser) {}
-
     ParserAction onMessageBegin() override {
         url_.clear();
         fields_.clear();
@@ -133,7 +131,6 @@ class TranscriptHandler final : public ParserHandler {
         return out + "]";
     }
 
-    Parser& parser_;
     std::string url_;
     std::vector<std::pair<std::string, std::string>> fields_;
     std::string body_;
@@ -146,9 +143,8 @@ class TranscriptHandler final : public ParserHandler {
 
 std::string parseTranscript(std::string_view data, const ParserOptions& options,
                             const std::vector<std::size_t>& splits) {
-    Parser parser;
-    TranscriptHandler handler(parser);
-    parser.initialize(&handler, options);
+    TranscriptHandler handler;
+    Parser parser(&handler, options);
     std::size_t offset = 0;
     std::size_t splitIndex = 0;
     while (offset < data.size() || (offset == 0 && data.empty())) {

@@ -10,6 +10,8 @@
 namespace nodecc::http {
 namespace {
 
+using namespace std::string_literals;
+
 using testing::parseOutcome;
 using testing::parseTranscript;
 
@@ -119,12 +121,10 @@ TEST(ParserHeaders, WhitespaceBeforeTheColonIsAnError) {
 }
 
 TEST(ParserHeaders, ControlCharactersInNamesAndValues) {
-    EXPECT_EQ(parseOutcome(std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 28)),
-              "HPE_INVALID_HEADER_TOKEN");
+    EXPECT_EQ(parseOutcome("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n"s), "HPE_INVALID_HEADER_TOKEN");
     EXPECT_EQ(parseOutcome("GET / HTTP/1.1\r\nX: a\x01\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
     EXPECT_EQ(parseOutcome("GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
-    EXPECT_EQ(parseOutcome(std::string("GET / HTTP/1.1\r\nX\0: a\r\n\r\n", 26)),
-              "HPE_INVALID_HEADER_TOKEN");
+    EXPECT_EQ(parseOutcome("GET / HTTP/1.1\r\nX\0: a\r\n\r\n"s), "HPE_INVALID_HEADER_TOKEN");
     EXPECT_EQ(parseOutcome("GET / HTTP/1.1\r\nX(: a\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
     EXPECT_EQ(parseOutcome("GET / HTTP/1.1\r\n: a\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
     // obs-text is allowed in values.

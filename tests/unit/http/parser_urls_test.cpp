@@ -9,6 +9,8 @@
 namespace nodecc::http {
 namespace {
 
+using namespace std::string_literals;
+
 using testing::parseOutcome;
 using testing::parseTranscript;
 
@@ -60,7 +62,7 @@ TEST(ParserUrls, InvalidCharactersAreInvalidUrl) {
             << line << " -> " << outcome;
     }
     EXPECT_EQ(parseOutcome("GET /\x01 HTTP/1.1\r\n\r\n"), "HPE_INVALID_URL");
-    EXPECT_EQ(parseOutcome(std::string("GET /\0 HTTP/1.1\r\n\r\n", 20)), "HPE_INVALID_URL");
+    EXPECT_EQ(parseOutcome("GET /\0 HTTP/1.1\r\n\r\n"s), "HPE_INVALID_URL");
 }
 
 TEST(ParserUrls, RfcStrictRejectsWhatRfc3986Forbids) {
