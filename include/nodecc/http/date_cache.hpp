@@ -14,7 +14,8 @@
 //
 // Threading: one DateCache per loop; use it on that loop's thread only. The
 // returned view is valid until the next call in a later second.
-// Cost: one clock_gettime (vDSO) per call; formatting once per second; no allocation.
+// Cost: one coarse clock read (vDSO, a few ns) per call; formatting once per second; no
+// allocation.
 #pragma once
 
 #include <cstddef>
