@@ -237,7 +237,9 @@ void Connection::onSocketEnd(net::Socket& /*socket*/) {
     Ref<Connection> keep(this);
     const ParserError err = parser_ ? parser_->finish() : ParserError::Ok;
     if (isParseError(err)) {
-        Error e(std::string(errorCode(err)), "Parse Error: " + std::string(parser_->errorReason()));
+        // Node: parser.finish() builds its error in C++: message "Parse Error", bytesParsed 0,
+        // no rawPacket (prepareError only runs for execute()).
+        Error e(std::string(errorCode(err)), "Parse Error");
         e.setParseDetails(std::string(parser_->errorReason()), 0, std::string());
         socketOnError(e);
     } else if (!server_->httpAllowHalfOpen) {
