@@ -92,6 +92,17 @@ TEST(ParserMethods, OverlongMethodTokenFailsTheSameWhateverTheSplit) {
               R"([["error","HPE_INVALID_METHOD","Invalid method encountered"]])");
 }
 
+// Differential finding: llhttp's method trie does not backtrack, so "GET_" (on the way
+// to GET_PARAMETER) is an invalid method, not "GET" missing its space.
+TEST(ParserMethods, ErrorReasonFollowsLlhttpsTrie) {
+    Parser underscore(nullptr, ParserOptions::nodeStrict());
+    EXPECT_EQ(underscore.execute("GET_/ HTTP/1.1\r\n\r\n").error, ParserError::InvalidMethod);
+    EXPECT_EQ(underscore.errorReason(), "Invalid method encountered");
+    Parser extra(nullptr, ParserOptions::nodeStrict());
+    EXPECT_EQ(extra.execute("GETX / HTTP/1.1\r\n\r\n").error, ParserError::InvalidMethod);
+    EXPECT_EQ(extra.errorReason(), "Expected space after method");
+}
+
 TEST(ParserMethods, MethodSplitAcrossReadsIsAssembled) {
     const std::string whole = parseTranscript("PROPFIND /dav HTTP/1.1\r\n\r\n", {});
     EXPECT_EQ(parseTranscript("PROPFIND /dav HTTP/1.1\r\n\r\n", {}, {2, 5, 7}), whole);
