@@ -597,3 +597,49 @@ TEST(NetSocket, ResetAndDestroySendsRst) {
 
 }  // namespace
 }  // namespace nodecc::test
+
+namespace nodecc::test {
+namespace {
+
+// Node: socket.unref()/server.unref() — open but unref'd handles do not keep run() alive.
+TEST(NetSocket, UnrefdSocketsDoNotKeepTheLoopAlive) {
+    Loop loop;
+    Ref<net::Socket> accepted;
+    Ref<net::Socket> client;
+    Ref<net::Server> server = net::createServer([&](net::Socket& s) {
+        accepted = Ref<net::Socket>(&s);
+        s.unref();
+    });
+    server->listen(0, "127.0.0.1", [&] {
+        server->unref();
+        client = net::connect(portOf(*server), "127.0.0.1");
+        client->unref();
+    });
+    ASSERT_TRUE(runLoop(loop, 5000));  // returns with everything still open
+    ASSERT_TRUE(accepted);
+    EXPECT_FALSE(accepted->destroyed());
+    EXPECT_FALSE(client->destroyed());
+    EXPECT_EQ(client->readyState(), "open");
+    client->ref();
+    client->end("bye");
+    std::string got;
+    accepted->on(net::Socket::kData, [&](std::string_view d) { got += d; });
+    accepted->on(net::Socket::kClose, [&](bool) { server->close(); });
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_EQ(got, "bye");
+}
+
+// Node: _listeningId — a lookup made stale by close() does not listen afterwards.
+TEST(NetServer, CloseDuringTheHostLookupCancelsTheListen) {
+    Loop loop;
+    Ref<net::Server> server = net::createServer();
+    bool listening = false;
+    server->listen(0, "localhost", [&] { listening = true; });
+    server->close();
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_FALSE(listening);
+    EXPECT_FALSE(server->listening());
+}
+
+}  // namespace
+}  // namespace nodecc::test
