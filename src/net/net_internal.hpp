@@ -2,6 +2,7 @@
 // socket/server translation units, address conversion and lookups.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <uv.h>
 
@@ -77,23 +78,30 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     std::vector<WriteQueue*> pool_;
 };
 
-// Cold, lazily allocated per-socket state.
-struct SocketExtra {
-    timers::TimeoutPtr timer;
-    std::uint32_t timeoutMs = 0;
-    std::string held;  // bytes read before anyone consumed them (Node: the readable buffer)
-    bool peerCached = false;
-    sockaddr_storage peer{};
-    uv_connect_t* connectReq = nullptr;
-    std::string connectAddress;  // for the "connect ECONNREFUSED host:port" message
-    int connectPort = 0;
+// Client-side connect state; freed once the connect attempt is over.
+struct ConnectState {
+    std::string address;  // for "connect ECONNREFUSED <address>:<port>"
+    int port = 0;
     bool bindLocal = false;
     sockaddr_storage local{};
     std::string localAddress;
     int localPort = 0;
+};
+
+// Cold, lazily allocated per-socket state.
+struct SocketExtra {
+    timers::TimeoutPtr timer;
+    std::uint32_t timeoutMs = 0;
+    bool peerCached = false;
     bool noDelayOnConnect = false;
     bool keepAliveOnConnect = false;
     unsigned keepAliveDelay = 0;
+    union {
+        sockaddr_in v4;
+        sockaddr_in6 v6;
+    } peer{};          // Node: _peername, cached on first use
+    std::string held;  // bytes read before anyone consumed them (Node: the readable buffer)
+    std::unique_ptr<ConnectState> connect;
 };
 
 // Socket flag bits.

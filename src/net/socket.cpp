@@ -451,16 +451,16 @@ const sockaddr* A::peer(const Socket& cs) {
     auto& s = const_cast<Socket&>(cs);
     if (has(s, f::kPipe)) return nullptr;
     if (s.extra_ != nullptr && s.extra_->peerCached) {
-        return reinterpret_cast<const sockaddr*>(&s.extra_->peer);
+        return reinterpret_cast<const sockaddr*>(&s.extra_->peer.v6);
     }
     if (!has(s, f::kHandleOpen) || has(s, f::kConnecting | f::kDestroyed)) return nullptr;
     auto& ex = extra(s);
-    int len = sizeof ex.peer;
-    if (uv_tcp_getpeername(tcp(s), reinterpret_cast<sockaddr*>(&ex.peer), &len) != 0) {
+    int len = sizeof ex.peer.v6;
+    if (uv_tcp_getpeername(tcp(s), reinterpret_cast<sockaddr*>(&ex.peer.v6), &len) != 0) {
         return nullptr;
     }
     ex.peerCached = true;
-    return reinterpret_cast<const sockaddr*>(&ex.peer);
+    return reinterpret_cast<const sockaddr*>(&ex.peer.v6);
 }
 
 bool A::sockName(const Socket& cs, sockaddr_storage& out) {

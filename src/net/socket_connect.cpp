@@ -37,14 +37,13 @@ Error lookupError(int status, std::string_view host) {
 }  // namespace
 
 void A::connectDone(Socket& s, int status) {
-    if (s.extra_ != nullptr) s.extra_->connectReq = nullptr;
+    std::unique_ptr<f::ConnectState> state = std::move(extra(s).connect);
     if (status == UV_ECANCELED) return;  // destroyed while connecting
     makeCallback(*s.loop_, s.asyncId_, s.triggerAsyncId_, [&] {
         if (has(s, f::kDestroyed)) return;
         if (status < 0) {
-            const auto& ex = extra(s);
-            destroy(s,
-                    f::exceptionWithHostPort(status, "connect", ex.connectAddress, ex.connectPort));
+            destroy(s, f::exceptionWithHostPort(status, "connect", state ? state->address : "",
+                                                state ? state->port : 0));
             return;
         }
         connected(s);
@@ -73,14 +72,14 @@ void A::connected(Socket& s) {
 }
 
 void A::startConnect(Socket& s, const sockaddr_storage& address) {
-    auto& ex = extra(s);
+    auto& cs = *extra(s).connect;
     const SocketAddress sa = f::toSocketAddress(reinterpret_cast<const sockaddr*>(&address));
-    ex.connectAddress = sa.address;
-    ex.connectPort = sa.port;
-    if (ex.bindLocal) {
-        const int r = uv_tcp_bind(tcp(s), reinterpret_cast<const sockaddr*>(&ex.local), 0);
+    cs.address = sa.address;
+    cs.port = sa.port;
+    if (cs.bindLocal) {
+        const int r = uv_tcp_bind(tcp(s), reinterpret_cast<const sockaddr*>(&cs.local), 0);
         if (r != 0) {
-            destroy(s, f::exceptionWithHostPort(r, "bind", ex.localAddress, ex.localPort));
+            destroy(s, f::exceptionWithHostPort(r, "bind", cs.localAddress, cs.localPort));
             return;
         }
     }
@@ -90,10 +89,8 @@ void A::startConnect(Socket& s, const sockaddr_storage& address) {
         uv_tcp_connect(req, tcp(s), reinterpret_cast<const sockaddr*>(&address), connectCb);
     if (r != 0) {
         delete req;
-        destroy(s, f::exceptionWithHostPort(r, "connect", ex.connectAddress, ex.connectPort));
-        return;
+        destroy(s, f::exceptionWithHostPort(r, "connect", cs.address, cs.port));
     }
-    ex.connectReq = req;
 }
 
 Socket& Socket::connect(const ConnectOptions& options, EventCallback onConnect) {
@@ -113,12 +110,12 @@ Socket& Socket::connect(const ConnectOptions& options, EventCallback onConnect) 
     A::set(*this, f::kConnecting);
     if (options.timeout > 0) setTimeout(options.timeout);
     auto& ex = A::extra(*this);
+    ex.connect = std::make_unique<f::ConnectState>();
+    auto& cs = *ex.connect;
     if (pipe) {
-        ex.connectAddress = options.path;
-        ex.connectPort = 0;
+        cs.address = options.path;
         auto* req = new uv_connect_t;
         req->data = this;
-        ex.connectReq = req;
         uv_pipe_connect(req, A::pipe(*this), options.path.c_str(), connectCb);
         return *this;
     }
@@ -127,12 +124,12 @@ Socket& Socket::connect(const ConnectOptions& options, EventCallback onConnect) 
     ex.keepAliveDelay = std::max(1u, options.keepAliveInitialDelay / 1000);
     if (!options.localAddress.empty() || options.localPort != 0) {
         const std::string local = options.localAddress.empty() ? "0.0.0.0" : options.localAddress;
-        if (!f::parseIp(local, options.localPort, 0, ex.local)) {
+        if (!f::parseIp(local, options.localPort, 0, cs.local)) {
             throw Error("ERR_INVALID_IP_ADDRESS", "Invalid IP address: " + local);
         }
-        ex.bindLocal = true;
-        ex.localAddress = local;
-        ex.localPort = options.localPort;
+        cs.bindLocal = true;
+        cs.localAddress = local;
+        cs.localPort = options.localPort;
     }
     sockaddr_storage address;
     if (f::parseIp(options.host, options.port, options.family, address)) {

@@ -38,7 +38,9 @@
 // event; 'pause'/'resume' are not emitted; a name given to connect() uses
 // only the first address getaddrinfo returns (no autoSelectFamily); writes
 // queued when the socket is destroyed get ERR_STREAM_DESTROYED (Node gives
-// in-flight ones null).
+// in-flight ones null); setTimeout(0, cb) does not remove an earlier cb
+// (closures cannot be compared: keep the Listener from once() to remove it);
+// a unix socket path is connectPath()/ConnectOptions::path, not connect(string).
 //
 // Threading: loop thread only (DESIGN.md §4). Cost: sizeof(Socket) includes
 // the libuv handle (no separate allocation); reading allocates nothing;

@@ -629,6 +629,18 @@ TEST(NetSocket, UnrefdSocketsDoNotKeepTheLoopAlive) {
     EXPECT_EQ(got, "bye");
 }
 
+TEST(NetSocket, ConnectToAMissingUnixSocketIsEnoent) {
+    Loop loop;
+    const std::string path = tempSocketPath("missing");
+    std::optional<Error> error;
+    auto c = net::connectPath(path);
+    c->on(net::Socket::kError, [&](const Error& e) { error = e; });
+    ASSERT_TRUE(runLoop(loop));
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code(), "ENOENT");
+    EXPECT_EQ(std::string(error->what()), "connect ENOENT " + path);
+}
+
 // Node: _listeningId — a lookup made stale by close() does not listen afterwards.
 TEST(NetServer, CloseDuringTheHostLookupCancelsTheListen) {
     Loop loop;
