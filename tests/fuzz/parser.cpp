@@ -20,10 +20,12 @@
 // coverage instrumentation. Compiling the parser into this file gives libFuzzer its
 // coverage (the archive's copies are then never pulled in), and brings the shared
 // transcript helper along.
-#include "http/methods.cpp"        // NOLINT(bugprone-suspicious-include)
-#include "http/parser.cpp"         // NOLINT(bugprone-suspicious-include)
-#include "http/parser_errors.cpp"  // NOLINT(bugprone-suspicious-include)
-#include "parser_transcript.cpp"   // NOLINT(bugprone-suspicious-include)
+#include "http/methods.cpp"             // NOLINT(bugprone-suspicious-include)
+#include "http/parser.cpp"              // NOLINT(bugprone-suspicious-include)
+#include "http/parser_errors.cpp"       // NOLINT(bugprone-suspicious-include)
+#include "http/parser_machine.cpp"      // NOLINT(bugprone-suspicious-include)
+#include "http/parser_transitions.cpp"  // NOLINT(bugprone-suspicious-include)
+#include "parser_transcript.cpp"        // NOLINT(bugprone-suspicious-include)
 
 namespace {
 

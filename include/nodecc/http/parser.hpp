@@ -41,8 +41,16 @@
 //     reinitialize().
 //   * finish() at EOF → InvalidEofState in the middle of a message.
 //
+// Callbacks run inside execute(); they may read the parser's state but must
+// not call execute()/finish() on it; to stop, return Pause or Error (pause()
+// is for calls from outside execute(), as Node's back-pressure does).
+//
+// Responses (the future HTTP client) will be a ParserType; the states after
+// the start line are shared, so only the status line is missing today.
+//
 // Threading: a Parser belongs to one thread (one connection); no shared state.
-// Cost: sizeof(Parser) bytes, no allocation ever; one virtual call per event.
+// Cost: 104 bytes of state, no allocation ever; one virtual call per event; a
+// small GET parses in about 50 ns (docs/PERFORMANCE.md).
 #pragma once
 
 #include <cstddef>
