@@ -95,10 +95,13 @@ class Server : public events::EventEmitter {
 
     // ---- listen (Node: server.listen). `onListening` is added as a 'listening' listener.
     Server& listen(int port = 0, EventCallback onListening = {});
+    Server& listen(EventCallback onListening) { return listen(0, std::move(onListening)); }
     Server& listen(int port, std::string_view host, EventCallback onListening = {});
     Server& listen(int port, std::string_view host, int backlog, EventCallback onListening = {});
     Server& listen(const ListenOptions& options, EventCallback onListening = {});
-    // Node: server.listen(path[, backlog][, cb]) — a unix domain socket.
+    // Node: server.listen(path[, backlog][, cb]) — a unix domain socket. Deviation: its own
+    // name (a string would read as a host), and the backlog goes through ListenOptions.
+    // Not supported: listen(handle), listen({fd}), the `signal` option.
     Server& listenPath(std::string_view path, EventCallback onListening = {});
 
     // Node: server.close([cb]) — stops accepting; 'close' once no connection is left.

@@ -416,6 +416,18 @@ TEST(NetServer, GetConnectionsAnswersOnANextTick) {
     EXPECT_EQ(count, 0u);  // the socket was destroyed before the tick ran
 }
 
+TEST(NetServer, ListenWithOnlyACallbackUsesAnEphemeralPort) {
+    Loop loop;
+    Ref<net::Server> server = net::createServer();
+    int port = 0;
+    server->listen([&] {
+        port = portOf(*server);
+        server->close();
+    });
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_GT(port, 0);
+}
+
 TEST(NetServer, UnrefLetsTheLoopEnd) {
     Loop loop;
     Ref<net::Server> server = net::createServer();
