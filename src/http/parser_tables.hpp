@@ -65,14 +65,8 @@ constexpr CharTable makeQdtextTable() {
 }
 inline constexpr CharTable kQdtext = makeQdtextTable();
 
-// HTAB / SP / VCHAR / obs-text (quoted-pair).
-constexpr CharTable makeQuotedPairTable() {
-    CharTable table{};
-    table['\t'] = true;
-    for (unsigned c = 0x20; c < 256; ++c) table[c] = c != 0x7f;
-    return table;
-}
-inline constexpr CharTable kQuotedPair = makeQuotedPairTable();
+// quoted-pair's second byte: HTAB / SP / VCHAR / obs-text, the same set as header values.
+inline constexpr const CharTable& kQuotedPair = kHeaderValue;
 
 // Hex digit value, or -1.
 constexpr std::array<std::int8_t, 256> makeHexTable() {
