@@ -78,6 +78,27 @@ TEST(NetServer, AddressInUseIsAnAsynchronousErrorWithNodesMessage) {
     EXPECT_FALSE(second->listening());
 }
 
+// A bind failure other than EADDRINUSE (which the kernel reports at bind, not listen)
+// is asynchronous too. (EACCES needs an unprivileged user; this suite may run as root.)
+TEST(NetServer, UnavailableAddressIsAnAsynchronousError) {
+    Loop loop;
+    Ref<net::Server> server = net::createServer();
+    bool returned = false;
+    std::optional<Error> error;
+    server->on(net::Server::kError, [&](const Error& e) {
+        EXPECT_TRUE(returned);
+        error = e;
+    });
+    server->listen(4242, "192.0.2.1");  // TEST-NET-1: not an address of this machine
+    returned = true;
+    ASSERT_TRUE(runLoop(loop));
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code(), "EADDRNOTAVAIL");
+    EXPECT_EQ(error->syscall(), "listen");
+    EXPECT_STREQ(error->what(), "listen EADDRNOTAVAIL: address not available 192.0.2.1:4242");
+    EXPECT_FALSE(server->listening());
+}
+
 // Node: test-net-server-call-listen-multiple-times.
 TEST(NetServer, ListenTwiceThrowsButListenAfterCloseOrErrorWorks) {
     Loop loop;
