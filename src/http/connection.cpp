@@ -296,11 +296,7 @@ void Connection::abortIncoming() {
 void Connection::closeResponses() {
     const auto close = [](ServerResponse& res) {
         res.connection_ = nullptr;
-        if (!res.closed_) {
-            res.closed_ = true;
-            res.destroyed_ = true;
-            res.emit(kResponseClose);
-        }
+        res.emitClose();
     };
     if (owner_ != nullptr) {
         Ref<ServerResponse> res(owner_);
@@ -587,13 +583,7 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     }
     detachSocket(*res);
     res->connection_ = nullptr;
-    process::nextTick([res] {  // Node: nextTick(emitCloseNT, res)
-        if (!res->closed_) {
-            res->destroyed_ = true;
-            res->closed_ = true;
-            res->emit(kResponseClose);
-        }
-    });
+    process::nextTick([res] { res->emitClose(); });  // Node: nextTick(emitCloseNT, res)
     if (closed_) return;
     if (res->head_.last) {
         socket_->destroySoon();

@@ -163,6 +163,9 @@ void IncomingMessage::destroyImpl(const Error* error) {
         if (!self->closeEmitted_) {
             self->closeEmitted_ = true;
             self->emit(kClose);
+            // 'close' is the last event: release the listeners, which may hold Refs to this
+            // request or its response (a cycle without a GC to collect it).
+            self->removeAllListeners();
         }
     });
 }

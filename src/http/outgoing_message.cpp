@@ -194,7 +194,10 @@ bool OutgoingMessage::send(std::span<const std::string_view> data, WriteCallback
 
 // Node: _writeRaw — straight to the socket when this response owns it, else buffered.
 bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCallback callback) {
-    if (connection_ != nullptr && connection_->socketDestroyed()) return false;
+    // Node: `if (conn?.destroyed) return false` — the bytes and the callback are dropped. Once
+    // the connection closed (destroyed_) nothing is buffered either: a response ended after
+    // its client vanished holds no output and no callback (which would reference it).
+    if (destroyed_ || (connection_ != nullptr && connection_->socketDestroyed())) return false;
     if (connection_ != nullptr && connection_->owner() == this && connection_->socketWritable()) {
         if (!output_.empty()) flushOutput();
         return connection_->write(pieces, std::move(callback));
@@ -336,6 +339,17 @@ OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback call
     finished_ = true;
     if (output_.empty() && socket() != nullptr) emit(kPrefinish);  // Node: _finish
     return *this;
+}
+
+// Node: emitCloseNT. 'close' is the last event; dropping the listeners then breaks the
+// cycles a listener holding a Ref to this response (or to its request) would form.
+void OutgoingMessage::emitClose() {
+    if (closed_) return;
+    Ref<OutgoingMessage> self(this);
+    destroyed_ = true;
+    closed_ = true;
+    emit(kResponseClose);
+    removeAllListeners();
 }
 
 // Node: onFinish — not emitted when the socket had an error.

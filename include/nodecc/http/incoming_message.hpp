@@ -17,6 +17,8 @@
 // listener (or resume()) makes the body flow; pause() stops it and, once the
 // buffered body reaches the high-water mark, stops reading from the socket.
 // A body nobody reads is discarded after the response finishes (Node: _dump).
+// 'close' is the last event: the listeners are released after it, so listeners
+// holding Refs (to this request or its response) form no lasting cycle.
 //
 // Threading: loop thread. Cost: the head copy reuses the message's capacity
 // when the message is recycled; a flowing body is delivered without copying.

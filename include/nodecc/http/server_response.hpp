@@ -21,6 +21,9 @@
 // ERR_HTTP_INVALID_STATUS_CODE…); write after end reports
 // ERR_STREAM_WRITE_AFTER_END through the callback and 'error' on nextTick.
 // A response finished after its client vanished is a no-op (write returns false).
+// 'close' is the last event: the listeners are released after it, so a listener
+// that holds a Ref to this response or its request does not keep them alive
+// (Node has a GC; listenerCount() after 'close' is 0 here).
 //
 // Events: 'finish', 'close', 'drain', 'prefinish', 'error', 'timeout'.
 // Threading: loop thread. Cost: headers and output reuse the object's capacity.
@@ -139,6 +142,7 @@ class OutgoingMessage : public events::EventEmitter {
     void flush();        // Node: _flush (on assignSocket)
     void onWriteFinished();
     void emitFinish();
+    void emitClose();  // Node: emitCloseNT; then the listeners are released
     void reportError(const Error& err, WriteCallback callback);
 
     Ref<detail::Connection> connection_;  // until resOnFinish or the connection closes

@@ -230,16 +230,16 @@ TEST(ServerPipeline, SlowReaderOfStreamedResponseKeepsMemoryBounded) {
         }
         Ref<ServerResponse> r(&res);
         auto chunk = std::make_shared<std::string>(kChunk, 'z');
+        // The 'drain' listener owns the pump; it is released with the response's listeners.
         auto pump = std::make_shared<std::function<void()>>();
-        *pump = [r, chunk, pump, &maxBuffered, &written] {
+        *pump = [r, chunk, &maxBuffered, &written] {
             while (written < kTotal) {
                 const bool ok = r->write(*chunk);
                 written += chunk->size();
                 maxBuffered = std::max(maxBuffered, r->writableLength());
                 if (!ok) return;  // wait for 'drain'
             }
-            r->end();
-            r->removeAllListeners(http::kDrain);
+            if (!r->writableEnded()) r->end();
         };
         res.on(http::kDrain, [pump] { (*pump)(); });
         (*pump)();
