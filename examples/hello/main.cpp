@@ -2,7 +2,8 @@
 //   GET /        -> "Hello, World!"
 //   GET /big     -> 1 MiB
 //   POST /upload -> the decimal byte count of the body
-// Prints "LISTENING 127.0.0.1:<port>" once it accepts; exits cleanly on SIGINT/SIGTERM.
+// Prints "LISTENING 127.0.0.1:<port>" once it accepts; on SIGINT/SIGTERM it stops accepting,
+// finishes the requests in flight and exits (a second signal exits at once).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "nodecc/http/server.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/signals.hpp"
+#include "nodecc/timers/timers.hpp"
 
 using nodecc::http::IncomingMessage;
 using nodecc::http::ServerResponse;
@@ -45,11 +47,22 @@ int main(int argc, char** argv) {
         std::printf("nodecc-hello: http://127.0.0.1:%d/\n", server->address()->port);
         std::fflush(stdout);
     });
-    // Node: process.on('SIGINT'/'SIGTERM') — stop accepting, close connections, exit.
-    auto stop = [server] {
-        server->close();
-        server->closeAllConnections();
-        nodecc::process::removeSignalHandlers();
+    // Graceful shutdown (DESIGN.md §8), as a Node server does it on SIGTERM: stop accepting
+    // (close() also drops idle keep-alive connections), let in-flight requests finish and
+    // drop each connection as soon as it is idle, force the rest after a grace period. A
+    // second signal closes everything at once.
+    auto stopping = std::make_shared<bool>(false);
+    auto stop = [server, stopping] {
+        if (*stopping) {
+            server->closeAllConnections();
+            nodecc::process::removeSignalHandlers();
+            return;
+        }
+        *stopping = true;
+        // The signal handlers keep the loop alive until the last connection is gone.
+        server->close([](const nodecc::Error*) { nodecc::process::removeSignalHandlers(); });
+        nodecc::setInterval([server] { server->closeIdleConnections(); }, 100)->unref();
+        nodecc::setTimeout([server] { server->closeAllConnections(); }, 10000)->unref();
     };
     nodecc::process::onSignal(SIGINT, stop);
     nodecc::process::onSignal(SIGTERM, stop);

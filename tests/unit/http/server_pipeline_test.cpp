@@ -268,3 +268,43 @@ TEST(ServerPipeline, SlowReaderOfStreamedResponseKeepsMemoryBounded) {
 
 }  // namespace
 }  // namespace nodecc::test
+
+namespace nodecc::test {
+namespace {
+
+// Data after a pipelined `Connection: close` request while no response has started:
+// HPE_CLOSED_CONNECTION gets Node's 400 and the socket is destroyed; the queued answers
+// are lost (observed in Node v20 with asynchronous handlers).
+TEST(ServerPipeline, DataAfterConnectionCloseBeforeAnyResponse) {
+    Loop loop;
+    auto server = http::createServer([](IncomingMessage& req, ServerResponse& res) {
+        Ref<ServerResponse> r(&res);
+        const std::string u(req.url());
+        setTimeout([r, u] { r->end(u); }, u == "/1" ? 50 : 10);
+    });
+    EXPECT_EQ(untilClose(loop, *server,
+                         "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n"
+                         "Connection: close\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"),
+              "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+}
+
+// Without data after it, the `Connection: close` request is answered in order, then the
+// socket closes.
+TEST(ServerPipeline, ConnectionCloseRequestEndsThePipeline) {
+    Loop loop;
+    auto server = http::createServer([](IncomingMessage& req, ServerResponse& res) {
+        Ref<ServerResponse> r(&res);
+        const std::string u(req.url());
+        setTimeout([r, u] { r->end(u); }, u == "/1" ? 50 : 10);
+    });
+    EXPECT_EQ(
+        untilClose(loop, *server,
+                   "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n"
+                   "Connection: close\r\n\r\n"),
+        "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+        "Content-Length: 2\r\n\r\n/1HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\n"
+        "Content-Length: 2\r\n\r\n/2");
+}
+
+}  // namespace
+}  // namespace nodecc::test

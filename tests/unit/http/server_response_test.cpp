@@ -229,6 +229,59 @@ std::vector<FramingCase>& framingCases() {
                 res.end();
             },
             kGet, "HTTP/1.1 102 Processing\r\n\r\n");
+        add(
+            "UserContentLengthWithoutBody",
+            [](auto&, auto& res) {
+                res.setHeader("Content-Length", 5);
+                res.end();
+            },
+            kGet, ka("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nDate: <DATE>\r\n", "\r\n"), true);
+        add(
+            "WriteHeadContentLength",
+            [](auto&, auto& res) {
+                res.writeHead(200, {{"Content-Length", "3"}});
+                res.end("abc");
+            },
+            kGet, ka("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nDate: <DATE>\r\n", "\r\nabc"));
+        // Both framing headers removed: close-delimited (Node still says keep-alive).
+        add(
+            "RemovedFramingIsCloseDelimited",
+            [](auto&, auto& res) {
+                res.removeHeader("Content-Length");
+                res.removeHeader("Transfer-Encoding");
+                res.end("abc");
+            },
+            kGet, ka("HTTP/1.1 200 OK\r\nDate: <DATE>\r\n", "\r\nabc"));
+        add(
+            "UserTransferEncodingNotChunked",
+            [](auto&, auto& res) {
+                res.setHeader("Transfer-Encoding", "gzip");
+                res.end("abc");
+            },
+            kGet, ka("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nDate: <DATE>\r\n", "\r\nabc"));
+        add(
+            "SwitchingProtocolsHasNoBody",
+            [](auto&, auto& res) {
+                res.statusCode = 101;
+                res.end();
+            },
+            kGet, ka("HTTP/1.1 101 Switching Protocols\r\nDate: <DATE>\r\n", "\r\n"));
+        add(
+            "UserConnectionHeaderKept",
+            [](auto&, auto& res) {
+                res.setHeader("Connection", "keep-alive, Upgrade");
+                res.end("x");
+            },
+            kGet,
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, Upgrade\r\nDate: <DATE>\r\n"
+            "Content-Length: 1\r\n\r\nx");
+        add(
+            "RemovedConnectionHeader",
+            [](auto&, auto& res) {
+                res.removeHeader("Connection");
+                res.end("x");
+            },
+            kGet, "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nContent-Length: 1\r\n\r\nx");
         for (std::size_t i = 0; i < c.size(); ++i) c[i].expected = keep[i].c_str();
         return c;
     }();
@@ -544,6 +597,39 @@ TEST(ServerExpect, CheckExpectationListener) {
     EXPECT_EQ(statusOf(roundTrip(loop, *server, "GET / HTTP/1.1\r\nHost: x\r\nExpect: x\r\n\r\n")),
               402);
     EXPECT_EQ(expect, "x");
+}
+
+// A user Date header replaces the automatic one; a Trailer header without chunking throws.
+TEST(ServerResponse, UserDateAndInvalidTrailer) {
+    Loop loop;
+    std::string code;
+    auto server = http::createServer([&](IncomingMessage& req, ServerResponse& res) {
+        if (req.url() == "/trailer") {
+            res.setHeader("Content-Length", 2);
+            res.setHeader("Trailer", "X");
+            try {
+                res.end("ab");
+            } catch (const Error& e) {
+                code = e.code();
+                res.removeHeader("Trailer");
+                res.end("ab");
+            }
+            return;
+        }
+        res.setHeader("Date", "custom");
+        res.end();
+    });
+    std::string date, trailer;
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        c.send(kGet);
+        date = c.readResponse();
+        c.send("GET /trailer HTTP/1.1\r\nHost: x\r\n\r\n");
+        trailer = c.readResponse();
+    }));
+    EXPECT_EQ(date, ka("HTTP/1.1 200 OK\r\nDate: custom\r\n", "Content-Length: 0\r\n\r\n"));
+    EXPECT_EQ(code, "ERR_HTTP_TRAILER_INVALID");
+    EXPECT_EQ(statusOf(trailer), 200);
 }
 
 // Http/1.1 without Host → 400 with Node's bytes; HTTP/1.0 without Host is fine.
