@@ -272,16 +272,19 @@ TEST(ServerPipeline, SlowReaderOfStreamedResponseKeepsMemoryBounded) {
 namespace nodecc::test {
 namespace {
 
+// Answers with the url, the first request (/1) last.
+void answerFirstLast(IncomingMessage& req, ServerResponse& res) {
+    Ref<ServerResponse> r(&res);
+    const std::string u(req.url());
+    setTimeout([r, u] { r->end(u); }, u == "/1" ? 50 : 10);
+}
+
 // Data after a pipelined `Connection: close` request while no response has started:
 // HPE_CLOSED_CONNECTION gets Node's 400 and the socket is destroyed; the queued answers
 // are lost (observed in Node v20 with asynchronous handlers).
 TEST(ServerPipeline, DataAfterConnectionCloseBeforeAnyResponse) {
     Loop loop;
-    auto server = http::createServer([](IncomingMessage& req, ServerResponse& res) {
-        Ref<ServerResponse> r(&res);
-        const std::string u(req.url());
-        setTimeout([r, u] { r->end(u); }, u == "/1" ? 50 : 10);
-    });
+    auto server = http::createServer(answerFirstLast);
     EXPECT_EQ(untilClose(loop, *server,
                          "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n"
                          "Connection: close\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -292,11 +295,7 @@ TEST(ServerPipeline, DataAfterConnectionCloseBeforeAnyResponse) {
 // socket closes.
 TEST(ServerPipeline, ConnectionCloseRequestEndsThePipeline) {
     Loop loop;
-    auto server = http::createServer([](IncomingMessage& req, ServerResponse& res) {
-        Ref<ServerResponse> r(&res);
-        const std::string u(req.url());
-        setTimeout([r, u] { r->end(u); }, u == "/1" ? 50 : 10);
-    });
+    auto server = http::createServer(answerFirstLast);
     EXPECT_EQ(
         untilClose(loop, *server,
                    "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n"
