@@ -282,6 +282,10 @@ std::vector<FramingCase>& framingCases() {
                 res.end("x");
             },
             kGet, "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nContent-Length: 1\r\n\r\nx");
+        // HTTP/0.9 request line: version 0.9, close-delimited answer with no framing.
+        add(
+            "Http09", [](auto&, auto& res) { res.end("hi"); }, "GET /\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\n\r\nhi");
         for (std::size_t i = 0; i < c.size(); ++i) c[i].expected = keep[i].c_str();
         return c;
     }();
@@ -514,6 +518,59 @@ std::pair<std::string, std::string> continueExchange(Loop& loop, http::Server& s
         final = normalizeDate(c.readResponse());
     }));
     return {cont, final};
+}
+
+// Observed in Node: the owning response returns false once the socket's buffered length
+// (counting the new chunk) passes the high-water mark, even if the kernel took the bytes.
+TEST(ServerResponse, WriteOf20000BytesReturnsFalse) {
+    Loop loop;
+    std::vector<std::string> events;
+    auto server = http::createServer([&](auto&, ServerResponse& res) {
+        events.push_back(res.write(std::string(100, 'x')) ? "true" : "false");
+        events.push_back(res.write(std::string(20000, 'y')) ? "true" : "false");
+        events.push_back(res.writableNeedDrain() ? "needDrain" : "noNeedDrain");
+        Ref<ServerResponse> r(&res);
+        res.on(http::kDrain, [&events, r] {
+            events.push_back("drain");
+            r->end();
+        });
+    });
+    EXPECT_EQ(statusOf(roundTrip(loop, *server, kGet)), 200);
+    EXPECT_EQ(events, (std::vector<std::string>{"true", "false", "needDrain", "drain"}));
+}
+
+// A queued (pipelined) response buffers: false once its output reaches the high-water mark
+// (Node: outputSize 20147 ≥ 16384), 'drain' once it owns the socket and flushed.
+TEST(ServerResponse, QueuedResponseWriteReturnsFalseThenDrain) {
+    Loop loop;
+    std::vector<std::string> events;
+    Ref<ServerResponse> first;
+    auto server = http::createServer([&](IncomingMessage& req, ServerResponse& res) {
+        if (req.url() == "/1") {
+            first = Ref<ServerResponse>(&res);
+            setTimeout([&first] { first->end("first"); }, 50);
+            return;
+        }
+        events.push_back(res.write(std::string(10000, 'a')) ? "true" : "false");
+        events.push_back(res.write(std::string(10000, 'b')) ? "true" : "false");
+        events.push_back(res.writableNeedDrain() ? "needDrain" : "noNeedDrain");
+        events.push_back(std::to_string(res.writableLength()));
+        Ref<ServerResponse> r(&res);
+        res.on(http::kDrain, [&events, r] {
+            events.push_back("drain");
+            r->end();
+        });
+    });
+    std::string a, b;
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+        a = c.readResponse();
+        b = c.readResponse();
+    }));
+    EXPECT_EQ(statusOf(a), 200);
+    EXPECT_EQ(statusOf(b), 200);
+    EXPECT_EQ(events, (std::vector<std::string>{"true", "false", "needDrain", "20147", "drain"}));
 }
 
 // test-http-expect-continue: no checkContinue listener → 100 Continue, then 'request'.
