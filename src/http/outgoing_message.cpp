@@ -348,6 +348,12 @@ void OutgoingMessage::emitClose() {
     Ref<OutgoingMessage> self(this);
     destroyed_ = true;
     closed_ = true;
+    // Output still queued behind another response can never be sent; its callbacks (end()'s
+    // holds a Ref to this response) are dropped uncalled, as Node drops outputData.
+    std::vector<WriteCallback> dropped = std::move(outputCallbacks_);
+    outputCallbacks_.clear();
+    output_.clear();
+    output_.shrink_to_fit();
     emit(kResponseClose);
     removeAllListeners();
 }

@@ -115,6 +115,33 @@ TEST(ServerLifetime, ListenersHoldingRefsDoNotLeak) {
     }
 }
 
+// Regression: a pipelined response that ended while queued behind a slower one buffers its
+// output with a completion callback referencing itself; when the connection closed first,
+// that cycle leaked the response, its request, the connection and the server (found by
+// LeakSanitizer on the conformance corpus).
+TEST(ServerLifetime, QueuedResponseOfAClosedConnectionDoesNotLeak) {
+    Census::requests = Census::responses = 0;
+    {
+        Loop loop;
+        Latch queued;
+        auto server = http::createServer(counted(), [&](IncomingMessage& req, ServerResponse& res) {
+            if (req.url() == "/1") return;  // never answered: /2 waits behind it
+            res.write("queued ");
+            res.end("output", [](const Error*) {});
+            queued.signal();
+        });
+        ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+            RawClient c(port);
+            c.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+            queued.wait();
+            c.reset();
+            sleepMs(50);
+        }));
+        EXPECT_EQ(Census::requests, 0);
+        EXPECT_EQ(Census::responses, 0);
+    }
+}
+
 // req and res outlive the server and the connection: reading their state and ending the
 // response after everything closed is safe.
 TEST(ServerLifetime, RequestAndResponseOutliveTheServer) {
