@@ -69,12 +69,6 @@ bool Parser::shouldKeepAlive() const noexcept {
     } else if ((flags_ & flags::kConnectionKeepAlive) == 0) {
         return false;
     }
-    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing;
-    // the server MUST close the connection after responding.
-    if (options_.rfcStrict && httpMajor_ == 1 && httpMinor_ == 0 &&
-        (flags_ & flags::kTransferEncoding) != 0) {
-        return false;
-    }
     return true;
 }
 

@@ -431,7 +431,9 @@ ExecuteResult ParserMachine::run() {
                     } else if (*p == '@') {
                         if ((s.subState_ & 1) != 0) NODECC_FAIL(p, InvalidUrl, "Double @ in url");
                         // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error.
-                        if (rfc()) NODECC_FAIL(p, InvalidUrl, "Userinfo in url is not allowed");
+                        if (strictTarget()) {
+                            NODECC_FAIL(p, InvalidUrl, "Userinfo in url is not allowed");
+                        }
                         s.subState_ = 1;
                         ++p;
                     } else {
@@ -447,7 +449,7 @@ ExecuteResult ParserMachine::run() {
                 if (!endsHost) NODECC_FAIL(p, InvalidUrl, "Unexpected char in url server");
                 // RFC 9110 §4.2.1: an empty host is invalid; RFC 9112 §3.2.3: CONNECT
                 // takes authority-form only.
-                if (rfc() && (s.subState_ & 2) == 0)
+                if (strictTarget() && (s.subState_ & 2) == 0)
                     NODECC_FAIL(p, InvalidUrl, "Empty host in url");
                 if (rfc() && s.method_ == Method::Connect && (stop == '/' || stop == '?')) {
                     NODECC_FAIL(p, InvalidUrl, "CONNECT target must be authority-form");
@@ -468,7 +470,8 @@ ExecuteResult ParserMachine::run() {
             case State::UrlQuery:
             case State::UrlFragment:
             urlPath : {
-                const detail::CharTable& table = rfc() ? detail::kRfcUrlChar : detail::kUrlChar;
+                const detail::CharTable& table =
+                    strictTarget() ? detail::kRfcUrlChar : detail::kUrlChar;
                 for (;;) {
                     p = scanTable(table, p, end);
                     if (p == end) break;
@@ -489,7 +492,7 @@ ExecuteResult ParserMachine::run() {
                     ++p;
                     continue;
                 }
-                if (stop == '#' && !rfc()) {
+                if (stop == '#' && !strictTarget()) {
                     s.state_ = State::UrlFragment;
                     ++p;
                     continue;

@@ -276,6 +276,7 @@ struct ParserMachine {
 
     bool lenient(std::uint16_t flag) const { return (s.options_.lenientFlags & flag) != 0; }
     bool rfc() const { return s.options_.rfcStrict; }
+    bool strictTarget() const { return s.options_.rfcStrict && s.options_.strictTarget; }
 
     // Node's TrackHeader: url, names and values count toward maxHeaderSize.
     bool countHeaderBytes(std::size_t n) {

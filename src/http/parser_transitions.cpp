@@ -259,6 +259,14 @@ bool ParserMachine::headersComplete(const char* p, ExecuteResult& result) {
         s.method_ == Method::Connect;
     s.headerBytes_ = 0;  // Node: header_nread_ = 0 in on_headers_complete
     s.state_ = State::HeadersDone;
+    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request MUST be treated as
+    // faulty framing, and faulty request framing is a 400 and a close (§6.3).
+    if (rfc() && s.httpMajor_ == 1 && s.httpMinor_ == 0 &&
+        (s.flags_ & flags::kTransferEncoding) != 0 && !lenient(lenient::kTransferEncoding)) {
+        result = fail(p, ParserError::InvalidTransferEncoding,
+                      "Transfer-Encoding in an HTTP/1.0 request");
+        return false;
+    }
     if (s.handler_ == nullptr) return afterHeadersComplete(p, result);
     switch (s.handler_->onHeadersComplete(s)) {
         case HeadersAction::Continue:

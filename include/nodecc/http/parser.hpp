@@ -124,6 +124,11 @@ struct ParserOptions {
     std::uint16_t lenientFlags = 0;
     /// nodecc's stricter RFC 9112 choices (docs/CONFORMANCE.md). false = exactly Node.
     bool rfcStrict = true;
+    /// Also reject request-targets outside RFC 3986 (`"<>\^`{|}`, a `#fragment`),
+    /// userinfo and an empty host (docs/CONFORMANCE.md items 5-6). Off by default:
+    /// the RFCs only say SHOULD there, and nodecc is stricter than Node only where
+    /// RFC 9112 demands it. Has effect with rfcStrict.
+    bool strictTarget = false;
 
     /// Node's `insecureHTTPParser: true`: kLenientAll, no extra RFC checks.
     static ParserOptions insecure() noexcept {
@@ -234,7 +239,7 @@ class Parser {
     bool isChunked() const noexcept { return (flags_ & flags::kChunked) != 0; }
     /// llhttp's parser->upgrade: Upgrade + Connection: upgrade, or CONNECT.
     bool upgrade() const noexcept { return upgrade_; }
-    /// llhttp_should_keep_alive (+ nodecc's RFC 9112 §6.1 rule for TE in HTTP/1.0 when rfcStrict).
+    /// llhttp_should_keep_alive.
     bool shouldKeepAlive() const noexcept;
     /// True while trailer fields are being delivered (after the last chunk).
     bool inTrailers() const noexcept { return (flags_ & flags::kTrailing) != 0; }

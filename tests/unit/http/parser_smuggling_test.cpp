@@ -67,16 +67,22 @@ TEST(ParserSmuggling, DuplicateContentLengthAndEmptyTransferEncoding) {
               R"([["hc","POST","/","1.1",[["Transfer-Encoding",""]],1,0],["mc"],["finish","ok"]])");
 }
 
-TEST(ParserSmuggling, TransferEncodingInHttp10ClosesTheConnection) {
+TEST(ParserSmuggling, TransferEncodingInHttp10IsFaultyFraming) {
     const std::string request =
         "POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
-    // RFC 9112 §6.1: faulty framing, close after responding. Node keeps it alive.
-    EXPECT_EQ(
-        parseTranscript(request, {}),
-        R"([["hc","POST","/","1.0",[["Connection","keep-alive"],["Transfer-Encoding","chunked"]],0,0],["mc"],["finish","ok"]])");
+    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing; for a request that
+    // is a 400 and a close (§6.3). Node parses it and keeps the connection alive.
+    Parser parser;
+    const auto result = parser.execute(request);
+    EXPECT_EQ(result.error, ParserError::InvalidTransferEncoding);
+    EXPECT_EQ(parser.errorReason(), "Transfer-Encoding in an HTTP/1.0 request");
+    EXPECT_EQ(parser.messageCount(), 0u);
     EXPECT_EQ(
         parseTranscript(request, ParserOptions::nodeStrict()),
         R"([["hc","POST","/","1.0",[["Connection","keep-alive"],["Transfer-Encoding","chunked"]],1,0],["mc"],["finish","ok"]])");
+    EXPECT_EQ(parseOutcome("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                           ParserOptions::insecure()),
+              "ok");
 }
 
 TEST(ParserSmuggling, DataAfterConnectionCloseIsAnError) {
