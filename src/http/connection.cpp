@@ -191,6 +191,15 @@ void Connection::onParserExecuteCommon(ExecuteResult result, std::string_view da
         socket->unconsume();
         freeParser();
         req->connection_ = nullptr;
+        if (owner_ != nullptr || !incoming_.empty() || !outgoing_.empty()) {
+            // Earlier pipelined requests are still being answered. No longer the socket's
+            // consumer, the connection would never hear of its close, and the pending
+            // messages (which reference it) would outlive everything: close them with the
+            // socket, as socketOnClose does (Node relies on its GC here).
+            socket->once(net::Socket::kClose, [keep = Ref<Connection>(this)](bool hadError) {
+                keep->onSocketClose(keep->socket(), hadError);
+            });
+        }
         finish();
         const std::string_view head = data.substr(std::min(result.consumed, data.size()));
         if (!isConnect) {

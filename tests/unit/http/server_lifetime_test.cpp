@@ -142,6 +142,37 @@ TEST(ServerLifetime, QueuedResponseOfAClosedConnectionDoesNotLeak) {
     }
 }
 
+// Regression: an upgrade pipelined behind a request still being answered hands the socket
+// over while that request and response are pending; the connection stops consuming the
+// socket, so its close no longer reached them and they leaked with the connection and the
+// server (found by LeakSanitizer on the conformance corpus). They now close with the socket.
+TEST(ServerLifetime, PendingResponseBeforeAnUpgradeDoesNotLeak) {
+    Census::requests = Census::responses = 0;
+    {
+        Loop loop;
+        std::vector<std::string> events;
+        auto server = http::createServer(counted(), [&](IncomingMessage&, ServerResponse& res) {
+            Ref<ServerResponse> r(&res);
+            res.on(http::kResponseClose, [&events] { events.push_back("res close"); });
+            setTimeout([r] { r->end("late"); }, 20);  // after the upgrade took the socket
+        });
+        server->on(http::kUpgrade, [&](IncomingMessage&, net::Socket& s, std::string_view) {
+            events.push_back("upgrade");
+            s.end("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+        });
+        ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+            RawClient c(port);
+            c.send(
+                "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n"
+                "Connection: Upgrade\r\nUpgrade: x\r\n\r\n");
+            c.readAll(1000);
+        }));
+        EXPECT_EQ(events, (std::vector<std::string>{"upgrade", "res close"}));
+        EXPECT_EQ(Census::requests, 0);
+        EXPECT_EQ(Census::responses, 0);
+    }
+}
+
 // req and res outlive the server and the connection: reading their state and ending the
 // response after everything closed is safe.
 TEST(ServerLifetime, RequestAndResponseOutliveTheServer) {
