@@ -124,6 +124,9 @@ TEST(Ordering, TimerArmedInTimersPhaseWaitsForNextPass) {
         },
         1);
     nodecc::setTimeout([&] { log.push_back("T2"); }, 1);
+    // Arming reads the clock (as Node's getLibuvNow), so on a busy machine T2 may start
+    // a millisecond after T1: let both be due before the first timers phase.
+    spinLoopTime(loop, 3);
     loop.run();
     EXPECT_EQ(joined(log), "T1 > T2 > immediate > T1-child");
 }
