@@ -2,6 +2,7 @@
 
 #include "connections_list.hpp"
 #include "nodecc/http/date_cache.hpp"
+#include "nodecc/http/diagnostics.hpp"
 #include "nodecc/http/incoming_message.hpp"
 #include "nodecc/http/parser_pool.hpp"
 #include "nodecc/http/server.hpp"
@@ -482,6 +483,10 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
                                                             opts.rejectNonStandardBodyWrites);
     res->connection_ = Ref<Connection>(this);
     res->head_.shouldKeepAlive = keepAlive;  // Node: res.shouldKeepAlive = keepAlive
+    // 4-1-4-4: Node's onRequestStartChannel (formerly DTRACE_HTTP_SERVER_REQUEST).
+    if (diagnostics::detail::hasSubscribers) {
+        diagnostics::detail::publish(diagnostics::RequestStart{*req, *res, *socket_, *server_});
+    }
     if (owner_ != nullptr) {
         outgoing_.push(res.get());
     } else {
@@ -583,6 +588,11 @@ void Connection::detachSocket(ServerResponse& res) {
 void Connection::resOnFinish(ServerResponse& resRef) {
     Ref<ServerResponse> res(&resRef);
     Ref<Connection> keep(this);
+    // Node: onResponseFinishChannel.
+    if (diagnostics::detail::hasSubscribers) {
+        diagnostics::detail::publish(
+            diagnostics::ResponseFinish{res->req(), *res, *socket_, *server_});
+    }
     Ref<IncomingMessage> req;
     if (!incoming_.empty() && incoming_.front() == &res->req()) req = incoming_.shift();
     if (req) {
