@@ -33,6 +33,8 @@ for t in "${targets[@]}"; do
   work="$build/fuzz-work/$name"
   mkdir -p "$work/corpus" "$work/artifacts"
   dirs=("$work/corpus")
+  # Inputs that once failed stay in the corpus (tests/fuzz/regressions/<target>/).
+  [ -d "$root/tests/fuzz/regressions/$name" ] && dirs+=("$root/tests/fuzz/regressions/$name")
   if [ -f "$root/tests/fuzz/make_seed_corpus.py" ]; then
     python3 "$root/tests/fuzz/make_seed_corpus.py" "$work/seed" >/dev/null
     dirs+=("$work/seed")

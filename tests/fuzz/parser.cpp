@@ -78,6 +78,23 @@ void checkBounds(std::string_view data, const ParserOptions& options,
     parser.finish();
 }
 
+// Whole and split parses must give the same events, with one exception that Node has
+// too: header bytes count toward maxHeaderSize per read (llhttp flushes a span at the
+// end of each buffer, not at an error), so where an overflow races another error the
+// error may differ — the events before it may not (ParserLimits test
+// OverflowOrTokenErrorDependsOnReadsAsInNode).
+bool sameUpToReadBoundaries(const std::string& a, const std::string& b) {
+    if (a == b) return true;
+    const auto at = [](const std::string& t) { return t.rfind("[\"error\""); };
+    const std::size_t ea = at(a), eb = at(b);
+    if (ea == std::string::npos || eb == std::string::npos) return false;
+    if (a.compare(0, ea, b, 0, eb) != 0) return false;
+    const auto overflow = [](const std::string& t, std::size_t e) {
+        return t.compare(e, 30, "[\"error\",\"HPE_HEADER_OVERFLOW\"") == 0;
+    };
+    return overflow(a, ea) || overflow(b, eb);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
@@ -99,9 +116,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     }
     checkBounds(data, options, cuts);
     const std::string whole = nodecc::http::testing::parseTranscript(data, options);
-    if (nodecc::http::testing::parseTranscript(data, options, cuts) != whole) std::abort();
+    if (!sameUpToReadBoundaries(nodecc::http::testing::parseTranscript(data, options, cuts),
+                                whole)) {
+        std::abort();
+    }
     if (data.size() <= 4096 &&
-        nodecc::http::testing::parseTranscriptBytewise(data, options) != whole) {
+        !sameUpToReadBoundaries(nodecc::http::testing::parseTranscriptBytewise(data, options),
+                                whole)) {
         std::abort();
     }
     return 0;

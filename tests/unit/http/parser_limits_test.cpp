@@ -88,5 +88,19 @@ TEST(ParserLimits, HeaderBytesAreExposed) {
     EXPECT_EQ(parser.headerBytes(), 0u);  // reset at headers complete
 }
 
+// Found by the fuzzer. Node counts a header name toward maxHeaderSize when its span is
+// flushed: at the end of each read, never at an error. So an over-long name that also
+// holds an invalid byte is a token error when it arrives in one read and an overflow
+// when it arrives in pieces. Checked against Node v20 (llhttp) both ways.
+TEST(ParserLimits, OverflowOrTokenErrorDependsOnReadsAsInNode) {
+    ParserOptions options;
+    options.maxHeaderSize = 100;
+    const std::string request = "GET / HTTP/1.1\r\n" + std::string(200, 'a') + " b: c\r\n\r\n";
+    EXPECT_EQ(testing::parseTranscript(request, options),
+              R"([["error","HPE_INVALID_HEADER_TOKEN","Invalid header token"]])");
+    EXPECT_EQ(testing::parseTranscriptBytewise(request, options),
+              R"([["error","HPE_HEADER_OVERFLOW","Header overflow"]])");
+}
+
 }  // namespace
 }  // namespace nodecc::http
