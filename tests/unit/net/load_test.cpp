@@ -106,18 +106,21 @@ TEST(NetLoad, RunningOutOfDescriptorsBacksOffAndRecovers) {
             writeAll(fd, "client " + std::to_string(i));
             clients.push_back(fd);
         }
-        // No descriptor left below the limit: fill the holes, then cap at the ceiling.
+        // No descriptor left below the limit: fill the holes below the ceiling, take one
+        // more at the top (so there is always a placeholder to free later, even when the
+        // table has no holes), then cap the limit just above it.
         const int ceiling = fdCeiling();
+        int top = -1;
         for (;;) {
             const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            if (fd < 0) break;
+            ASSERT_GE(fd, 0);
+            placeholders.push_back(fd);
             if (fd >= ceiling) {
-                ::close(fd);
+                top = fd;
                 break;
             }
-            placeholders.push_back(fd);
         }
-        limit.emplace(static_cast<unsigned long>(ceiling));
+        limit.emplace(static_cast<unsigned long>(top + 1));
         // Let the server starve for 300 ms, then free one descriptor that is not its own.
         timers::setTimeout(
             [&] {
