@@ -54,8 +54,31 @@ Ref<Socket> A::make(Loop& loop, const SocketOptions& options) {
     return Ref<Socket>(new Socket(loop, options));
 }
 
+// Node: new net.Socket({ fd }) — createHandle(fd) by guessHandleType, then handle.open(fd)
+// and read(0). An unsupported descriptor throws ERR_INVALID_FD_TYPE, a failed open the
+// errno exception of 'open'; either way the descriptor stays the caller's.
 Ref<Socket> Socket::create(const SocketOptions& options) {
-    return A::make(Loop::current(), options);
+    Ref<Socket> s = A::make(Loop::current(), options);
+    if (options.fd < 0) return s;
+    const uv_handle_type type = uv_guess_handle(options.fd);
+    if (type != UV_NAMED_PIPE && type != UV_TCP) {
+        const char* name = type == UV_TTY    ? "TTY"
+                           : type == UV_UDP  ? "UDP"
+                           : type == UV_FILE ? "FILE"
+                                             : "UNKNOWN";
+        throw Error("ERR_INVALID_FD_TYPE", std::string("Unsupported fd type: ") + name);
+    }
+    const bool pipe = type == UV_NAMED_PIPE;
+    A::openHandle(*s, pipe);
+    const int r =
+        pipe ? uv_pipe_open(A::pipe(*s), options.fd) : uv_tcp_open(A::tcp(*s), options.fd);
+    if (r != 0) {
+        A::destroy(*s, nullptr);  // the handle never owned the descriptor
+        throw f::errnoException(r, "open");
+    }
+    A::set(*s, f::kEverConnected);
+    A::readStart(*s);
+    return s;
 }
 
 Socket::Socket(Loop& loop, const SocketOptions& options)

@@ -52,6 +52,9 @@ struct ListenOptions {
 struct SocketOptions {
     bool allowHalfOpen = false;
     std::uint32_t writableHighWaterMark = kDefaultHighWaterMark;
+    // Node: options.fd — wrap an existing connected stream socket (AF_UNIX → pipe,
+    // AF_INET/AF_INET6 → TCP), readable and writable at once; the socket owns it from then.
+    int fd = -1;
 };
 
 // Node: net.createConnection(options) / socket.connect(options).

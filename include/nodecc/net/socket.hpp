@@ -117,7 +117,10 @@ class Socket final : public events::EventEmitter {
     static constexpr events::Event<> kReady{"ready"};
     static constexpr const events::Event<Error>& kError = events::kError;
 
-    // Node: new net.Socket(options) — not connected yet; see connect().
+    // Node: new net.Socket(options) — not connected yet; see connect(). With options.fd, a
+    // connected stream socket (unix: a pipe, else TCP) that reads and writes at once; throws
+    // ERR_INVALID_FD_TYPE for any other descriptor (the caller keeps it then). Handing it to
+    // a server with server.emit(net::Server::kConnection, socket) serves it without listen().
     static Ref<Socket> create(const SocketOptions& options = {});
     ~Socket() override;
 
