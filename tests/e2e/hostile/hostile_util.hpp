@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +23,20 @@
 #include <string>
 #include <thread>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define NODECC_HOSTILE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NODECC_HOSTILE_ASAN 1
+#endif
+#endif
+#ifndef NODECC_HOSTILE_ASAN
+#define NODECC_HOSTILE_ASAN 0
+#endif
+#if NODECC_HOSTILE_ASAN
+#include <sanitizer/allocator_interface.h>
+#endif
+
 #include "http_client.hpp"
 #include "net_test_support.hpp"
 #include "nodecc/http/incoming_message.hpp"
@@ -35,20 +50,16 @@ namespace nodecc::test::hostile {
 using http::IncomingMessage;
 using http::ServerResponse;
 
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
-#else
-inline constexpr bool kSanitized = false;
-#endif
+inline constexpr bool kSanitized = NODECC_HOSTILE_ASAN;
 
 // Timing slack on top of a timeout: the sanitizer build runs several times slower.
 inline constexpr long long kSlackMs = kSanitized ? 400 : 150;
+
+// Memory bounds are stated for the plain build; ASan's redzones and quarantine add to
+// every allocation, so the sanitizer build gets eight times the room.
+inline constexpr std::size_t memoryBound(std::size_t plainBytes) {
+    return kSanitized ? 8 * plainBytes : plainBytes;
+}
 
 inline constexpr const char* kGood = "GET /good HTTP/1.1\r\nHost: x\r\n\r\n";
 
@@ -59,6 +70,40 @@ inline std::size_t rssBytes() {
     statm >> pages >> resident;
     return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
+
+// Bytes the allocator has handed out and not had back (glibc's mallinfo2; ASan's own
+// allocator count in the sanitizer build). Unlike RSS, it does not hide growth in memory
+// freed by an earlier test.
+inline std::size_t heapInUseBytes() {
+#if NODECC_HOSTILE_ASAN
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    const struct mallinfo2 m = ::mallinfo2();
+    return m.uordblks + m.hblkhd;
+#endif
+}
+
+// The peak of heapInUseBytes() above its value at construction, sampled on the loop every
+// millisecond (an unref'd interval) and whenever sample() is called. Make it on the loop's
+// thread after the Loop, read it there (or after the loop stopped).
+class HeapPeak {
+  public:
+    HeapPeak() : base_(heapInUseBytes()), peak_(base_) {
+        timer_ = timers::setInterval([this] { sample(); }, 1);
+        timer_->unref();
+    }
+    ~HeapPeak() { timers::clearInterval(timer_); }
+    HeapPeak(const HeapPeak&) = delete;
+    HeapPeak& operator=(const HeapPeak&) = delete;
+    void sample() { peak_ = std::max(peak_, heapInUseBytes()); }
+    std::size_t growth() const { return peak_ - base_; }
+    std::string kibText() const { return std::to_string(growth() / 1024) + " KiB"; }
+
+  private:
+    std::size_t base_;
+    std::size_t peak_;
+    timers::TimeoutPtr timer_;
+};
 
 inline long long kib(long long bytes) {
     return bytes / 1024;

@@ -38,11 +38,9 @@ struct Trickler {
 };
 
 // Trickles a byte of each payload per tickMs on every connection (after `prefix`, sent at
-// once) until each is answered or deadlineMs passes. Returns the peak process RSS growth.
-std::size_t trickle(int port, std::vector<Trickler>& conns, const std::string& prefix,
-                    const std::string& payload, int tickMs, int deadlineMs) {
-    const std::size_t rss0 = rssBytes();
-    std::size_t peak = rss0;
+// once) until each is answered or deadlineMs passes.
+void trickle(int port, std::vector<Trickler>& conns, const std::string& prefix,
+             const std::string& payload, int tickMs, int deadlineMs) {
     for (auto& t : conns) {
         t.startMs = monotonicMs();
         t.client = std::make_unique<RawClient>(port);
@@ -62,16 +60,14 @@ std::size_t trickle(int port, std::vector<Trickler>& conns, const std::string& p
                 t.client->send(std::string_view(payload).substr(t.sent++, 1));
             }
         }
-        peak = std::max(peak, rssBytes());
         std::this_thread::sleep_for(std::chrono::milliseconds(tickMs));
     }
-    return peak - rss0;
 }
 
 // The outcome of a trickle attack run against a server with a well-behaved client.
 struct TrickleOutcome {
     std::vector<Trickler> conns;
-    std::size_t rssGrowth = 0;
+    std::size_t heapGrowth = 0;  // peak, while the attack ran
     std::size_t connectionsLeft = 0;
     GoodVerdict good;
     int exact408 = 0;  // Node's 408 bytes, then the close
@@ -83,7 +79,7 @@ struct TrickleOutcome {
                limit + ")";
     }
     std::string bound() const {
-        return "RSS +" + std::to_string(kib(static_cast<long long>(rssGrowth))) +
+        return "heap +" + std::to_string(kib(static_cast<long long>(heapGrowth))) +
                " KiB for all; 0 connections left";
     }
 };
@@ -92,15 +88,17 @@ TrickleOutcome trickleAttack(Loop& loop, http::Server& server, int attackers,
                              const std::string& prefix, const std::string& payload) {
     TrickleOutcome out;
     out.conns.resize(static_cast<std::size_t>(attackers));
+    HeapPeak heap;
     EXPECT_TRUE(runClient(
         loop, server,
         [&](int port) {
             GoodClient good(port);
-            out.rssGrowth = trickle(port, out.conns, prefix, payload, 50, 4000);
+            trickle(port, out.conns, prefix, payload, 50, 4000);
             out.good = good.stopAndJudge();
             out.connectionsLeft = connectionsAfterSettling(loop, server);
         },
         10000));
+    out.heapGrowth = heap.growth();
     for (const auto& t : out.conns) {
         out.exact408 += (t.got == k408 && t.closed) ? 1 : 0;
         out.first = std::min(out.first, t.answeredAfterMs);
@@ -109,7 +107,7 @@ TrickleOutcome trickleAttack(Loop& loop, http::Server& server, int attackers,
     EXPECT_EQ(out.exact408, attackers) << "got: " << out.conns[0].got;
     EXPECT_TRUE(out.good.ok) << out.good.summary;
     EXPECT_EQ(out.connectionsLeft, 0u);
-    EXPECT_LT(out.rssGrowth, 4u << 20);
+    EXPECT_LT(out.heapGrowth, memoryBound(4u << 20));
     return out;
 }
 
@@ -117,7 +115,7 @@ TrickleOutcome trickleAttack(Loop& loop, http::Server& server, int attackers,
 // Sending bytes does not reset headersTimeout: each gets Node's 408 bytes and is closed
 // at headersTimeout (+ one checking interval), the handler never runs, and the
 // well-behaved client is served throughout. Bound: every attacker connection is gone
-// afterwards; the process grows by less than 4 MiB (64 KiB per attacker) meanwhile.
+// afterwards; the heap grows by less than 4 MiB (64 KiB per attacker) meanwhile.
 TEST(HostileSlowClients, SlowlorisGets408AtHeadersTimeout) {
     constexpr int kAttackers = 64;
     constexpr long long kHeadersTimeout = 500;
@@ -142,7 +140,7 @@ TEST(HostileSlowClients, SlowlorisGets408AtHeadersTimeout) {
 // A slow body: the head arrives at once, then the body at 1 byte / 50 ms. Each of 32
 // connections gets 408 at requestTimeout (the response had not started); the request
 // sees 'aborted'/'close', the response 'close'. Bound: no connection, request or response
-// left; RSS growth under 4 MiB.
+// left; heap growth under 4 MiB.
 TEST(HostileSlowClients, SlowBodyGets408AtRequestTimeout) {
     constexpr int kAttackers = 32;
     constexpr long long kRequestTimeout = 1000;
@@ -212,7 +210,8 @@ struct EndlessStream {
 // Readers that stop reading an endless stream: the handler honours write()'s return value,
 // so the server buffers at most highWaterMark + one write per connection and stops
 // producing while the client is stalled; the client then reads 8 MiB (the stream resumes)
-// and resets. Bound: buffered bytes per response and per socket ≤ 16 KiB + 64 KiB; nothing
+// and resets. Bound: buffered bytes per response and per socket ≤ 16 KiB + 64 KiB, heap
+// growth while stalled under 2 MiB; nothing
 // is written after 'close'; no connection left.
 TEST(HostileSlowClients, StalledReaderOfEndlessStreamStaysAtHighWaterMark) {
     constexpr int kReaders = 4;
@@ -224,13 +223,13 @@ TEST(HostileSlowClients, StalledReaderOfEndlessStreamStaysAtHighWaterMark) {
     });
     std::size_t writtenAt500 = 0, writtenAt1000 = 0, left = 0;
     std::vector<std::size_t> readBack;
-    std::size_t rssGrowth = 0;
+    std::size_t heapWhileStalled = 0;
     GoodVerdict verdict;
+    HeapPeak heap;
     ASSERT_TRUE(runClient(
         loop, *server,
         [&](int port) {
             GoodClient good(port);
-            const std::size_t rss0 = rssBytes();
             std::vector<std::unique_ptr<RawClient>> readers;
             for (int i = 0; i < kReaders; ++i) {
                 readers.push_back(std::make_unique<RawClient>(port));
@@ -240,7 +239,7 @@ TEST(HostileSlowClients, StalledReaderOfEndlessStreamStaysAtHighWaterMark) {
             onLoop(loop, [&] { writtenAt500 = stream.written; });
             std::this_thread::sleep_for(std::chrono::milliseconds(500));
             onLoop(loop, [&] { writtenAt1000 = stream.written; });
-            rssGrowth = rssBytes() - rss0;
+            onLoop(loop, [&] { heapWhileStalled = heap.growth(); });
             for (auto& r : readers) {
                 readBack.push_back(r->readExactly(8u << 20, 5000).size());
                 r->reset();
@@ -250,6 +249,7 @@ TEST(HostileSlowClients, StalledReaderOfEndlessStreamStaysAtHighWaterMark) {
         },
         15000));
     EXPECT_EQ(writtenAt500, writtenAt1000) << "the server kept producing for a stalled reader";
+    EXPECT_LT(heapWhileStalled, memoryBound(2u << 20));
     EXPECT_LE(stream.maxResponseBuffered, kHwm + EndlessStream::kChunk);
     EXPECT_LE(stream.maxSocketBuffered, kHwm + EndlessStream::kChunk);
     for (std::size_t n : readBack) EXPECT_EQ(n, 8u << 20);
@@ -262,8 +262,8 @@ TEST(HostileSlowClients, StalledReaderOfEndlessStreamStaysAtHighWaterMark) {
            "writing pauses (write() false, 'drain' later); resumes when read; RST ends it",
            "max buffered " + std::to_string(stream.maxResponseBuffered / 1024) + " KiB/response, " +
                std::to_string(stream.maxSocketBuffered / 1024) +
-               " KiB/socket (bound 80 KiB); RSS +" +
-               std::to_string(kib(static_cast<long long>(rssGrowth))) + " KiB while stalled",
+               " KiB/socket (bound 80 KiB); heap +" +
+               std::to_string(kib(static_cast<long long>(heapWhileStalled))) + " KiB while stalled",
            verdict.ok);
 }
 
