@@ -7,6 +7,10 @@
 // SSE2 for header values); a header line that is whole in the buffer becomes
 // one onHeader() call. Tokens that reach the end of the buffer are flushed as
 // pieces (flushPieces) and continue from the start of the next buffer.
+//
+// Error positions (ExecuteResult::consumed, Node's err.bytesParsed) are llhttp's:
+// the offending byte, or one past it where llhttp consumes a byte before it fails
+// (`p + 1` below); the differential test (tools/parser-diff) compares every one.
 #include "http/parser_machine.hpp"
 
 #include <algorithm>
@@ -43,7 +47,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the grammar's 
     const auto n = static_cast<std::size_t>(to - from);
     if (n == 0 && !complete) return true;
     if (!countHeaderBytes(n)) {
-        result = headerOverflow(p);
+        result = headerOverflow(to);  // llhttp: at the byte that ends the url (or the read)
         return false;
     }
     s.tokenLength_ += static_cast<std::uint32_t>(n);
@@ -60,19 +64,19 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the grammar's 
                                                                 ExecuteResult& result) {
     const auto n = static_cast<std::size_t>(nameEnd - mark);
     if (!countHeaderBytes(n)) {
-        result = headerOverflow(nameEnd);
+        result = headerOverflow(nameEnd + 1);  // llhttp: after the colon
         return false;
     }
     ++s.headerCount_;
     if (!lenient(lenient::kChunkedLength)) {
         // RFC 9112 §6.3: a message with both is a smuggling attempt (llhttp 9: an error).
         if (s.headerKind_ == kTransferEncoding && (s.flags_ & flags::kContentLength) != 0) {
-            result = fail(nameEnd, ParserError::InvalidTransferEncoding,
+            result = fail(nameEnd + 1, ParserError::InvalidTransferEncoding,
                           "Transfer-Encoding can't be present with Content-Length");
             return false;
         }
         if (s.headerKind_ == kContentLength && (s.flags_ & flags::kTransferEncoding) != 0) {
-            result = fail(nameEnd, ParserError::InvalidContentLength,
+            result = fail(nameEnd + 1, ParserError::InvalidContentLength,
                           "Content-Length can't be present with Transfer-Encoding");
             return false;
         }
@@ -109,7 +113,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the grammar's 
         case kTransferEncoding:
             // RFC 9112 §6.1: chunked must be the final coding, applied once.
             if ((s.flags_ & flags::kChunked) != 0 && !lenient(lenient::kTransferEncoding)) {
-                result = fail(p, ParserError::InvalidTransferEncoding,
+                result = fail(p + 1, ParserError::InvalidTransferEncoding,
                               "Invalid `Transfer-Encoding` header value");
                 return false;
             }
@@ -138,7 +142,7 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the grammar's 
 [[gnu::always_inline]] inline bool ParserMachine::valueEnded(const char* p, ExecuteResult& result) {
     valueEnd = p;
     if (!countHeaderBytes(static_cast<std::size_t>(p - mark))) {
-        result = headerOverflow(p);
+        result = headerOverflow(*p == '\r' ? p + 1 : p);  // llhttp: after a CR, at an LF
         return false;
     }
     if (s.headerKind_ == kContentLength) s.flags_ |= flags::kContentLength;
@@ -340,27 +344,27 @@ ExecuteResult ParserMachine::run() {
                 }
                 const char* q = p;
                 while (q < end && isRequestLineMethodChar(*q)) ++q;
+                const std::size_t before = s.methodLength_;
                 const auto added = static_cast<std::size_t>(q - p);
-                const std::size_t kept = std::min(added, sizeof s.methodBuffer_ - s.methodLength_);
-                std::memcpy(s.methodBuffer_ + s.methodLength_, p, kept);
-                s.methodLength_ = static_cast<std::uint8_t>(s.methodLength_ + kept);
+                const std::size_t kept = std::min(added, sizeof s.methodBuffer_ - before);
+                std::memcpy(s.methodBuffer_ + before, p, kept);
+                s.methodLength_ = static_cast<std::uint8_t>(before + kept);
                 const std::string_view token{s.methodBuffer_, s.methodLength_};
-                if (kept < added) {  // longer than any method, however it was split
-                    NODECC_FAIL(q, InvalidMethod, methodErrorReason(token));
-                }
-                if (q == end) {
-                    // llhttp reports a method error at the first byte no method can continue with.
-                    if (!isMethodPrefix(token)) {
-                        NODECC_FAIL(q, InvalidMethod, methodErrorReason(token));
-                    }
-                    p = q;
-                    continue;
-                }
-                const std::optional<Method> method = methodFromName(token);
+                std::optional<Method> method;
+                if (q != end && kept == added && *q == ' ') method = methodFromName(token);
                 if (!method) {
-                    NODECC_FAIL(q, InvalidMethod, methodErrorReason(token));
+                    // Every earlier read ended inside a method prefix, so prefix >= before.
+                    const std::size_t prefix = methodPrefixLength(token);
+                    if (prefix < token.size()) {
+                        NODECC_FAIL(p + (prefix - before), InvalidMethod,
+                                    methodErrorReason(token, prefix));
+                    }
+                    if (q == end) {
+                        p = q;
+                        continue;
+                    }
+                    NODECC_FAIL(q, InvalidMethod, methodErrorReason(token, prefix));
                 }
-                if (*q != ' ') NODECC_FAIL(q, InvalidMethod, "Expected space after method");
                 s.method_ = *method;
                 p = q + 1;
                 NODECC_STEP(methodDone(q, result));
@@ -389,7 +393,7 @@ ExecuteResult ParserMachine::run() {
                 } else if (detail::isAlpha(static_cast<unsigned char>(c))) {
                     s.state_ = State::UrlSchema;
                 } else if (c == ' ' || c == '\r' || c == '\n' || c == '\t' || c == '\f') {
-                    NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                    NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                 } else {
                     NODECC_FAIL(p, InvalidUrl, "Unexpected start char in url");
                 }
@@ -405,14 +409,14 @@ ExecuteResult ParserMachine::run() {
                     continue;
                 }
                 if (*p == ' ' || *p == '\r' || *p == '\n' || *p == '\t' || *p == '\f') {
-                    NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                    NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                 }
                 NODECC_FAIL(p, InvalidUrl, "Unexpected char in url schema");
             case State::UrlSchemaSlashes:
                 if (c != '/') {
                     if (s.subState_ == 0 &&
                         (c == ' ' || c == '\r' || c == '\n' || c == '\t' || c == '\f')) {
-                        NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                        NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                     }
                     NODECC_FAIL(p, InvalidUrl, "Unexpected char in url schema");
                 }
@@ -429,7 +433,8 @@ ExecuteResult ParserMachine::run() {
                         s.subState_ = 2;
                         ++p;
                     } else if (*p == '@') {
-                        if ((s.subState_ & 1) != 0) NODECC_FAIL(p, InvalidUrl, "Double @ in url");
+                        if ((s.subState_ & 1) != 0)
+                            NODECC_FAIL(p + 1, InvalidUrl, "Double @ in url");
                         // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error.
                         if (strictTarget()) {
                             NODECC_FAIL(p, InvalidUrl, "Userinfo in url is not allowed");
@@ -445,7 +450,7 @@ ExecuteResult ParserMachine::run() {
                 const bool endsHost =
                     stop == '/' || stop == '?' || stop == ' ' || stop == '\r' || stop == '\n';
                 if (stop == '\t' || stop == '\f')
-                    NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                    NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                 if (!endsHost) NODECC_FAIL(p, InvalidUrl, "Unexpected char in url server");
                 // RFC 9110 §4.2.1: an empty host is invalid; RFC 9112 §3.2.3: CONNECT
                 // takes authority-form only.
@@ -499,7 +504,7 @@ ExecuteResult ParserMachine::run() {
                 }
                 if (stop == ' ' || stop == '\r' || stop == '\n') break;
                 if (stop == '\t' || stop == '\f')
-                    NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                    NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                 // RFC 9112 §3.2 / RFC 3986: '#', '"', '<', '>', '\', '^', '`', '{', '|', '}'
                 // are not allowed in a request-target (rfcStrict).
                 NODECC_FAIL(p, InvalidUrl,
@@ -523,7 +528,7 @@ ExecuteResult ParserMachine::run() {
             case State::HttpStart:
                 if (s.subState_ == 1 && (c == '\t' || c == '\f')) {
                     // llhttp: the byte after the url's SP is still checked as a url byte.
-                    NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                    NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                 }
                 s.subState_ = 0;
                 if (c == ' ') {
@@ -603,7 +608,7 @@ ExecuteResult ParserMachine::run() {
                 // RFC 9112 §2.3: "HTTP/2.0" on an HTTP/1 request line is only the h2 preface.
                 if (rfc() && version == 20 && s.method_ != Method::Pri) known = false;
                 if (!known && !lenient(lenient::kVersion)) {
-                    NODECC_FAIL(p, InvalidVersion, "Invalid HTTP version");
+                    NODECC_FAIL(p + 1, InvalidVersion, "Invalid HTTP version");
                 }
                 s.state_ = State::VersionEnd;
                 ++p;
@@ -625,7 +630,8 @@ ExecuteResult ParserMachine::run() {
                     ++p;
                     continue;
                 }
-                NODECC_FAIL(p, InvalidVersion, "Expected CRLF after version");
+                // llhttp consumes an LF before it rejects it.
+                NODECC_FAIL(c == '\n' ? p + 1 : p, InvalidVersion, "Expected CRLF after version");
             case State::VersionLf:
                 if (c == '\n') {
                     ++p;
@@ -649,13 +655,13 @@ ExecuteResult ParserMachine::run() {
             case State::HeadersStart:
                 if (s.subState_ == 3 && (c == '\t' || c == '\f')) {
                     // llhttp: the byte after an HTTP/0.9 request line is still a url byte.
-                    NODECC_FAIL(p, InvalidUrl, "Invalid characters in url");
+                    NODECC_FAIL(p + 1, InvalidUrl, "Invalid characters in url");
                 }
                 s.subState_ = 0;
                 s.state_ = State::FieldStart;
                 if (c == ' ') {
                     if (!lenient(lenient::kHeaders)) {
-                        NODECC_FAIL(p, UnexpectedSpace, "Unexpected space after start line");
+                        NODECC_FAIL(p + 1, UnexpectedSpace, "Unexpected space after start line");
                     }
                     ++p;
                 }
@@ -674,7 +680,7 @@ ExecuteResult ParserMachine::run() {
                 }
                 if (*p == '\n') {
                     if (!lenient(lenient::kOptionalCrBeforeLf)) {
-                        NODECC_FAIL(p, InvalidHeaderToken, "Invalid header field char");
+                        NODECC_FAIL(p + 1, InvalidHeaderToken, "Invalid header field char");
                     }
                     s.state_ = State::HeadersLf;
                     continue;  // HeadersLf consumes the LF
@@ -704,7 +710,7 @@ ExecuteResult ParserMachine::run() {
                 }
                 if (*p == ' ' && finalNameKind(p) != kGeneral) {
                     if (!lenient(lenient::kHeaders)) {
-                        NODECC_FAIL(p, InvalidHeaderToken, "Invalid header field char");
+                        NODECC_FAIL(p + 1, InvalidHeaderToken, "Invalid header field char");
                     }
                     s.headerKind_ = finalNameKind(p);
                     s.state_ = State::FieldColonWs;
@@ -737,7 +743,7 @@ ExecuteResult ParserMachine::run() {
                 }
                 if (*p == '\n') {
                     if (!lenient(lenient::kOptionalCrBeforeLf)) {
-                        NODECC_FAIL(p, InvalidHeaderToken, "Invalid header value char");
+                        NODECC_FAIL(p + 1, InvalidHeaderToken, "Invalid header value char");
                     }
                     ++p;
                     s.state_ = State::ValueDiscardLws;
@@ -757,7 +763,7 @@ ExecuteResult ParserMachine::run() {
                 if (c == ' ' || c == '\t') {
                     // RFC 9112 §5.2: obs-fold is rejected unless lenient (llhttp discard_lws).
                     if (!lenient(lenient::kHeaders)) {
-                        NODECC_FAIL(p, InvalidHeaderToken, "Invalid header value char");
+                        NODECC_FAIL(p + 1, InvalidHeaderToken, "Invalid header value char");
                     }
                     s.state_ = State::ValueDiscardWs;
                     ++p;
@@ -915,7 +921,7 @@ ExecuteResult ParserMachine::run() {
                     while (p < end &&
                            (digit = detail::kHexValue[static_cast<unsigned char>(*p)]) >= 0) {
                         if (s.remaining_ > (std::numeric_limits<std::uint64_t>::max() >> 4)) {
-                            NODECC_FAIL(p, InvalidChunkSize, "Chunk size overflow");
+                            NODECC_FAIL(p + 1, InvalidChunkSize, "Chunk size overflow");
                         }
                         s.remaining_ = (s.remaining_ << 4) | static_cast<std::uint64_t>(digit);
                         ++p;
@@ -925,7 +931,7 @@ ExecuteResult ParserMachine::run() {
                 const char stop = *p;
                 if (stop == ' ' || stop == '\t') {
                     if (!lenient(lenient::kSpacesAfterChunkSize)) {
-                        NODECC_FAIL(p, InvalidChunkSize, "Invalid character in chunk size");
+                        NODECC_FAIL(p + 1, InvalidChunkSize, "Invalid character in chunk size");
                     }
                     s.subState_ = 1;
                     ++p;
@@ -937,7 +943,7 @@ ExecuteResult ParserMachine::run() {
                     continue;
                 }
                 if (stop == '\n')
-                    NODECC_FAIL(p, CrExpected, "Missing expected CR after chunk size");
+                    NODECC_FAIL(p + 1, CrExpected, "Missing expected CR after chunk size");
                 if (stop == ';') {
                     s.state_ = State::ChunkExtStart;
                     ++p;
@@ -947,7 +953,7 @@ ExecuteResult ParserMachine::run() {
             }
             case State::ChunkExtStart:
                 if (c == ' ' || c == '\r')
-                    NODECC_FAIL(p, Strict, "Invalid character in chunk extensions");
+                    NODECC_FAIL(p + 1, Strict, "Invalid character in chunk extensions");
                 mark = p;
                 s.state_ = State::ChunkExtName;
                 continue;
@@ -984,8 +990,8 @@ ExecuteResult ParserMachine::run() {
                     s.state_ = State::ChunkSizeLf;
                     continue;
                 }
-                NODECC_STEP(chunkExtensionPiece(isValue, mark, p, false, p, result));
-                NODECC_FAIL(p, Strict,
+                NODECC_STEP(chunkExtensionPiece(isValue, mark, p, false, p, result, p + 1));
+                NODECC_FAIL(p + 1, Strict,
                             isValue ? "Invalid character in chunk extensions value"
                                     : "Invalid character in chunk extensions name");
             }
@@ -1003,12 +1009,13 @@ ExecuteResult ParserMachine::run() {
                     ++p;
                     continue;
                 }
-                NODECC_STEP(chunkExtensionPiece(true, mark, p, false, p, result));
-                NODECC_FAIL(p, Strict, "Invalid character in chunk extensions quoted value");
+                NODECC_STEP(chunkExtensionPiece(true, mark, p, false, p, result, p + 1));
+                NODECC_FAIL(p + 1, Strict, "Invalid character in chunk extensions quoted value");
             case State::ChunkExtQuotedPair:
                 if (!in(detail::kQuotedPair, c)) {
-                    NODECC_STEP(chunkExtensionPiece(true, mark, p, false, p, result));
-                    NODECC_FAIL(p, Strict, "Invalid quoted-pair in chunk extensions quoted value");
+                    NODECC_STEP(chunkExtensionPiece(true, mark, p, false, p, result, p + 1));
+                    NODECC_FAIL(p + 1, Strict,
+                                "Invalid quoted-pair in chunk extensions quoted value");
                 }
                 s.state_ = State::ChunkExtQuoted;
                 ++p;
@@ -1049,7 +1056,7 @@ ExecuteResult ParserMachine::run() {
                 }
                 if (c == '\n') {
                     if (!lenient(lenient::kOptionalCrBeforeLf)) {
-                        NODECC_FAIL(p, CrExpected, "Missing expected CR after chunk data");
+                        NODECC_FAIL(p + 1, CrExpected, "Missing expected CR after chunk data");
                     }
                     s.state_ = State::ChunkComplete;
                     ++p;
@@ -1073,7 +1080,7 @@ ExecuteResult ParserMachine::run() {
                     ++p;
                     continue;
                 }
-                NODECC_FAIL(p, ClosedConnection, "Data after `Connection: close`");
+                NODECC_FAIL(p + 1, ClosedConnection, "Data after `Connection: close`");
             default:
                 return fail(p, ParserError::Internal, "Invalid parser state");
         }

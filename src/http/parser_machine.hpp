@@ -197,18 +197,9 @@ inline char asciiLower(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
-inline bool isMethodPrefix(std::string_view token) {
-    for (std::size_t i = 0; i < kMethodCount; ++i) {
-        if (methodName(static_cast<Method>(i)).starts_with(token)) return true;
-    }
-    return false;
-}
-
-// llhttp matches methods with a trie and never backtracks: a bad method token is
-// "Expected space after method" only when the longest prefix it shares with any
-// method is itself a whole method ("GETX"), else "Invalid method encountered"
-// ("GET_" walks towards GET_PARAMETER and fails there).
-inline const char* methodErrorReason(std::string_view token) {
+// The longest prefix `token` shares with any method name: llhttp matches methods
+// with a trie and stops at the first byte no method can continue with.
+inline std::size_t methodPrefixLength(std::string_view token) {
     std::size_t longest = 0;
     for (std::size_t i = 0; i < kMethodCount; ++i) {
         const std::string_view name = methodName(static_cast<Method>(i));
@@ -216,8 +207,16 @@ inline const char* methodErrorReason(std::string_view token) {
         while (n < name.size() && n < token.size() && name[n] == token[n]) ++n;
         longest = std::max(longest, n);
     }
-    return methodFromName(token.substr(0, longest)) ? "Expected space after method"
-                                                    : "Invalid method encountered";
+    return longest;
+}
+
+// llhttp never backtracks in its method trie: a bad method token is "Expected space
+// after method" only when the longest prefix it shares with any method is itself a
+// whole method ("GETX"), else "Invalid method encountered" ("GET_" walks towards
+// GET_PARAMETER and fails there). Either way the error is at the end of that prefix.
+inline const char* methodErrorReason(std::string_view token, std::size_t prefixLength) {
+    return methodFromName(token.substr(0, prefixLength)) ? "Expected space after method"
+                                                         : "Invalid method encountered";
 }
 
 inline bool isRtspOnly(Method method) {
@@ -311,8 +310,10 @@ struct ParserMachine {
     detail::HeaderKind finalNameKind(const char* pieceEnd) const;
     void updateNameMatch(const char* from, const char* to);
     bool chunkHeader(const char* p, ExecuteResult& result);
+    // p: where a pause stops; overflowAt: where an overflow is reported (default p).
     bool chunkExtensionPiece(bool value, const char* from, const char* to, bool complete,
-                             const char* p, ExecuteResult& result);
+                             const char* p, ExecuteResult& result,
+                             const char* overflowAt = nullptr);
     bool methodDone(const char* p, ExecuteResult& result);
 };
 

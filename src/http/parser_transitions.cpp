@@ -53,8 +53,8 @@ bool ParserMachine::runValueMachine(const char*& p, ExecuteResult& result) {
                     const auto digit = static_cast<std::uint64_t>(c - '0');
                     if (s.declaredLength_ >
                         (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-                        result =
-                            fail(p, ParserError::InvalidContentLength, "Content-Length overflow");
+                        result = fail(p + 1, ParserError::InvalidContentLength,
+                                      "Content-Length overflow");
                         return false;
                     }
                     s.declaredLength_ = s.declaredLength_ * 10 + digit;
@@ -93,7 +93,7 @@ bool ParserMachine::runValueMachine(const char*& p, ExecuteResult& result) {
                 if (c == ',') {
                     // RFC 9112 §6.1: nothing may follow chunked in a request.
                     if (!lenient(lenient::kTransferEncoding)) {
-                        result = fail(p, ParserError::InvalidTransferEncoding,
+                        result = fail(p + 1, ParserError::InvalidTransferEncoding,
                                       "Invalid `Transfer-Encoding` header value");
                         return false;
                     }
@@ -377,13 +377,15 @@ bool ParserMachine::chunkHeader(const char* p, ExecuteResult& result) {
 }
 
 bool ParserMachine::chunkExtensionPiece(bool value, const char* from, const char* to, bool complete,
-                                        const char* p, ExecuteResult& result) {
+                                        const char* p, ExecuteResult& result,
+                                        const char* overflowAt) {
     const auto n = static_cast<std::size_t>(to - from);
     if (n == 0 && !complete) return true;
     // Node: chunk_extensions_nread_ > kMaxChunkExtensionsSize → 413.
     const std::uint64_t total = static_cast<std::uint64_t>(s.chunkExtensionBytes_) + n;
     if (total > kMaxChunkExtensionsSize) {
-        result = fail(p, ParserError::ChunkExtensionsOverflow, "Chunk extensions overflow");
+        result = fail(overflowAt != nullptr ? overflowAt : p, ParserError::ChunkExtensionsOverflow,
+                      "Chunk extensions overflow");
         return false;
     }
     s.chunkExtensionBytes_ = static_cast<std::uint32_t>(total);

@@ -142,7 +142,7 @@ class TranscriptHandler final : public ParserHandler {
 }  // namespace
 
 std::string parseTranscript(std::string_view data, const ParserOptions& options,
-                            const std::vector<std::size_t>& splits) {
+                            const std::vector<std::size_t>& splits, bool errorPosition) {
     TranscriptHandler handler;
     Parser parser(&handler, options);
     std::size_t offset = 0;
@@ -160,7 +160,9 @@ std::string parseTranscript(std::string_view data, const ParserOptions& options,
         if (result.error != ParserError::Ok) {
             handler.flushBody();
             handler.add("[\"error\"," + jsonString(errorCode(result.error)) + "," +
-                        jsonString(parser.errorReason()) + "]");
+                        jsonString(parser.errorReason()) +
+                        (errorPosition ? "," + std::to_string(result.consumed) : std::string()) +
+                        "]");
             return handler.json();
         }
         offset = next;

@@ -22,8 +22,11 @@ std::string jsonString(std::string_view bytes);
 ///   ["body", bytes] ["trailers", [[name, value]...]] ["mc"]
 ///   ["upgrade", bytesParsed] | ["error", code, reason] | ["finish", code-or-"ok"]
 /// Like Node's server, onHeadersComplete answers Upgrade when parser.upgrade().
+/// With `errorPosition`, an error event also carries the error's offset in the read
+/// that failed (Node's err.bytesParsed): ["error", code, reason, bytesParsed].
 std::string parseTranscript(std::string_view data, const ParserOptions& options,
-                            const std::vector<std::size_t>& splits = {});
+                            const std::vector<std::size_t>& splits = {},
+                            bool errorPosition = false);
 
 /// Same, one byte per execute() call.
 std::string parseTranscriptBytewise(std::string_view data, const ParserOptions& options);

@@ -11,7 +11,8 @@
 //         ["trailers", [[name, value]...]]
 //         ["mc"]
 //         ["upgrade", bytesParsed]                           (parsing stops, as Node's server does)
-//         ["error", code, reason] | ["finish", code-or-"ok"]
+//         ["error", code, reason, bytesParsed] | ["finish", code-or-"ok"]
+//         (bytesParsed: llhttp's error position in the read that failed, Node's err.bytesParsed)
 const { HTTPParser } = require('_http_common');
 const readline = require('readline');
 
@@ -67,7 +68,7 @@ function transcript(id, mode, data, splits) {
     const ret = parser.execute(piece);
     if (ret instanceof Error) {
       flushBody();
-      events.push(['error', ret.code, ret.reason]);
+      events.push(['error', ret.code, ret.reason, ret.bytesParsed]);
       return events;
     }
     if (upgraded) {

@@ -55,7 +55,7 @@ int main() {
                 splits.push_back(std::stoul(offset));
         }
         const std::string transcript =
-            nodecc::http::testing::parseTranscript(fromHex(fields[2]), options, splits);
+            nodecc::http::testing::parseTranscript(fromHex(fields[2]), options, splits, true);
         // Splice the id in front: ["id", events...]
         std::cout << "[" << nodecc::http::testing::jsonString(fields[0])
                   << (transcript.size() > 2 ? "," : "") << transcript.substr(1) << "\n";
