@@ -124,10 +124,8 @@ TEST(HostileConnections, TenThousandIdleThenActive) {
     const int fromChildFd = toParentPipe[0];
 
     Loop loop;
-    http::ServerOptions options;
-    options.headersTimeout = 20000;  // the idle connections must outlive the measurement
-    options.requestTimeout = 30000;
-    options.connectionsCheckingInterval = 1000;
+    // The idle connections must outlive the measurement.
+    const http::ServerOptions options = fastChecks(20000, 30000, 1000);
     int active = 0;
     auto server = http::createServer(options, [&](IncomingMessage& req, ServerResponse& res) {
         if (serveGood(req, res)) return;
@@ -205,7 +203,7 @@ TEST(HostileConnections, TenThousandIdleThenActive) {
                std::to_string(activeMs) + " ms",
            std::string("server RSS ") + perIdleKiB + " KiB/idle connection (heap " + heapKiB +
                " KiB), " + perActiveKiB + " KiB/connection after a request (bound 16 KiB)",
-           verdict.ok);
+           verdict);
 }
 
 // A connection flood past server.maxConnections (50): the excess is closed at once with
@@ -217,10 +215,7 @@ TEST(HostileConnections, FloodBeyondMaxConnectionsIsDropped) {
     constexpr int kMax = 50;
     constexpr int kAttackers = 200;
     Loop loop;
-    http::ServerOptions options;
-    options.headersTimeout = 500;
-    options.requestTimeout = 1000;
-    options.connectionsCheckingInterval = 50;
+    const http::ServerOptions options = fastChecks(500, 1000);
     auto server = http::createServer(
         options, [](IncomingMessage& req, ServerResponse& res) { serveGood(req, res); });
     server->setMaxConnections(kMax);
@@ -269,7 +264,8 @@ TEST(HostileConnections, FloodBeyondMaxConnectionsIsDropped) {
                " admitted get 408 at headersTimeout",
            "≤ " + std::to_string(maxSeen) + " connections open (limit " + std::to_string(kMax) +
                "); heap +" + heap.kibText(),
-           verdict.ok && after == "good");
+           GoodVerdict{verdict.ok && after == "good",
+                       verdict.summary + (after == "good" ? ", new connection served" : "")});
 }
 
 }  // namespace
