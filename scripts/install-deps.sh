@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential g++ clang libclang-rt-14-dev cmake ninja-build pkg-config
   libuv1-dev libgtest-dev libgmock-dev libbenchmark-dev libhttp-parser-dev
-  python3 curl wrk valgrind procps util-linux
+  python3 curl wrk valgrind procps util-linux systemtap-sdt-dev
 )
 [ "${NODECC_WITH_BENCH_PEERS:-0}" = 1 ] && packages+=(wrk nginx h2o apache2-utils gnuplot-nox)
 

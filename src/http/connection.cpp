@@ -8,6 +8,7 @@
 #include "nodecc/http/server.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/next_tick.hpp"
+#include "usdt.hpp"
 
 namespace nodecc::http::detail {
 
@@ -487,6 +488,7 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
     if (diagnostics::detail::hasSubscribers) {
         diagnostics::detail::publish(diagnostics::RequestStart{*req, *res, *socket_, *server_});
     }
+    NODECC_USDT_HTTP_SERVER_REQUEST(*req);
     if (owner_ != nullptr) {
         outgoing_.push(res.get());
     } else {
@@ -593,6 +595,7 @@ void Connection::resOnFinish(ServerResponse& resRef) {
         diagnostics::detail::publish(
             diagnostics::ResponseFinish{res->req(), *res, *socket_, *server_});
     }
+    NODECC_USDT_HTTP_SERVER_RESPONSE(res->req(), *res);
     Ref<IncomingMessage> req;
     if (!incoming_.empty() && incoming_.front() == &res->req()) req = incoming_.shift();
     if (req) {
