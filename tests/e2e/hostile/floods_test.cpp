@@ -229,16 +229,13 @@ TEST(HostileFloods, HundredThousandPipelinedRequestsPauseThenAllAnsweredInOrder)
     const http::ServerOptions options = fastChecks(2000, 4000);
     int dispatched = 0, finished = 0, maxInFlight = 0;
     HeapPeak heap;
-    std::size_t maxSocketBuffered = 0;
     auto server = http::createServer(options, [&](IncomingMessage& req, ServerResponse& res) {
         if (serveGood(req, res)) return;
         ++dispatched;
         maxInFlight = std::max(maxInFlight, dispatched - finished);
+        if (dispatched % 64 == 0) heap.sample();  // the 1 ms sampler misses short peaks
         res.on(http::kFinish, [&] { ++finished; });
         res.end(req.url());
-        if (net::Socket* s = req.socket()) {
-            maxSocketBuffered = std::max(maxSocketBuffered, s->writableLength());
-        }
     });
     std::string requests;
     for (int i = 0; i < kRequests; ++i) {
@@ -292,8 +289,7 @@ TEST(HostileFloods, HundredThousandPipelinedRequestsPauseThenAllAnsweredInOrder)
            "dispatch paused at " + std::to_string(at600) +
                " requests; then all 100 000 in order (" + std::to_string(drainMs) + " ms)",
            "≤ " + std::to_string(maxInFlight) + " requests in flight (bound " +
-               std::to_string(readBound) + "), socket buffer ≤ " +
-               std::to_string(maxSocketBuffered / 1024) + " KiB; heap +" +
+               std::to_string(readBound) + "); heap +" +
                std::to_string(kib(static_cast<long long>(heapWhileStalled))) + " KiB while stalled",
            verdict);
 }
