@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for a bounded time, seeded from the conformance corpus.
-#   bash scripts/fuzz.sh [--seconds N]   (per target; default 60)
+#   bash scripts/fuzz.sh [--seconds N] [--target fuzz_NAME]   (N per target; default 60)
+# Each target gets its own seeds (tests/fuzz/make_seed_corpus.py --target) and its own
+# regressions (tests/fuzz/regressions/<target>/); an input that runs over 10 s is a failure.
 # Uses the sanitizer build of scripts/test.sh --sanitize (built here if missing).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=60
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift ;;
-    *) echo "usage: $0 [--seconds N]" >&2; exit 2 ;;
+    --target) only=$2; shift ;;
+    *) echo "usage: $0 [--seconds N] [--target fuzz_NAME]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -30,17 +34,18 @@ fi
 status=0
 for t in "${targets[@]}"; do
   name=$(basename "$t")
+  [ -n "$only" ] && [ "$name" != "$only" ] && continue
   work="$build/fuzz-work/$name"
   mkdir -p "$work/corpus" "$work/artifacts"
   dirs=("$work/corpus")
   # Inputs that once failed stay in the corpus (tests/fuzz/regressions/<target>/).
   [ -d "$root/tests/fuzz/regressions/$name" ] && dirs+=("$root/tests/fuzz/regressions/$name")
-  if [ -f "$root/tests/fuzz/make_seed_corpus.py" ]; then
-    python3 "$root/tests/fuzz/make_seed_corpus.py" "$work/seed" >/dev/null
+  rm -rf "$work/seed"
+  if python3 "$root/tests/fuzz/make_seed_corpus.py" --target "$name" "$work/seed" >/dev/null 2>&1; then
     dirs+=("$work/seed")
   fi
   echo "fuzz: $name for ${seconds}s"
-  if ! (cd "$work" && "$t" -max_total_time="$seconds" -print_final_stats=1 \
+  if ! (cd "$work" && "$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "${dirs[@]}" >"$work/log.txt" 2>&1); then
     echo "fuzz: $name FOUND A FAILURE:"; tail -n 60 "$work/log.txt"; status=1
   else

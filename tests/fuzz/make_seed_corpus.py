@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Writes the conformance cases as a seed corpus for fuzz_parser.
+"""Writes the conformance cases as a seed corpus for a fuzz target.
 
-Each file is: mode byte (0 = nodecc default, 1 = insecure, 2 = Node-exact),
+fuzz_parser (the default): mode byte (0 = nodecc default, 1 = insecure, 2 = Node-exact),
 two split-seed bytes, then the case's raw bytes (tests/fuzz/parser.cpp).
 
+fuzz_server: a script prefix (server flags, counts, handler behaviours, cut ops; see
+tests/fuzz/server.cpp), then the case's raw bytes. Each case is written with a few
+scripts: synchronous answers in one write, later answers with cuts, streaming answers
+with a half-close.
+
     python3 tests/fuzz/make_seed_corpus.py build-fuzz/parser-seeds
+    python3 tests/fuzz/make_seed_corpus.py --target fuzz_server build-fuzz/server-seeds
 """
 import hashlib
 import json
@@ -15,17 +21,55 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(os.path.dirname(HERE), "conformance", "corpus.json")
 
 
+def parser_seeds(index, raw):
+    for mode in (0, 1, 2):
+        yield bytes([mode, index & 0xFF, (index >> 8) & 0xFF]) + raw
+
+
+def behaviour(timing, read, shape, destroy=0, when=0, close=False, trailers=False, big=False):
+    a = timing | (read << 3) | (shape << 5)
+    b = destroy | (when << 3) | (0x20 if close else 0) | (0x40 if trailers else 0)
+    return bytes([a, b | (0x80 if big else 0)])
+
+
+def script(flags, behaviours, cuts, dribble=False):
+    counts = (len(behaviours) - 1) | (len(cuts) << 2) | (0x20 if dribble else 0)
+    out = bytes([flags, counts])
+    for b in behaviours:
+        out += b
+    for kind, position in cuts:
+        out += bytes([kind, position])
+    return out
+
+
+def server_seeds(index, raw):
+    # Answer at once, body read, one write.
+    yield script(0, [behaviour(0, 1, 0)], []) + raw
+    # Answers on the next tick / setImmediate / setTimeout(0), cut in three, half-close.
+    timing = 1 + index % 3
+    yield script(0x04, [behaviour(timing, 3, 2, trailers=True), behaviour(4, 1, 3)],
+                 [(1, 85), (0, 170), (2, 255)]) + raw
+    # Streaming answers, small high-water marks, dribbled head, destroy on finish.
+    yield script(0x18, [behaviour(6, 2, 1, destroy=index % 8, when=3), behaviour(7, 1, 2, big=True)],
+                 [(1, 128)], dribble=True) + raw
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: make_seed_corpus.py OUTPUT_DIR")
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    target = "fuzz_parser"
+    if len(args) == 3 and args[0] == "--target":
+        target = args[1]
+        args = args[2:]
+    if len(args) != 1 or target not in ("fuzz_parser", "fuzz_server"):
+        sys.exit("usage: make_seed_corpus.py [--target fuzz_parser|fuzz_server] OUTPUT_DIR")
+    out = args[0]
     os.makedirs(out, exist_ok=True)
     cases = json.load(open(CORPUS, encoding="utf-8"))["cases"]
+    seeds = parser_seeds if target == "fuzz_parser" else server_seeds
     written = 0
     for index, case in enumerate(cases):
         raw = case["raw"].encode("latin-1")
-        for mode in (0, 1, 2):
-            blob = bytes([mode, index & 0xFF, (index >> 8) & 0xFF]) + raw
+        for blob in seeds(index, raw):
             name = hashlib.sha1(blob).hexdigest()
             with open(os.path.join(out, name), "wb") as f:
                 f.write(blob)
