@@ -38,6 +38,53 @@ TEST(ParserErrors, ErrorReportsPositionAndStaysUntilReinitialize) {
     EXPECT_EQ(parser.execute("GET / HTTP/1.1\r\n\r\n").error, ParserError::Ok);
 }
 
+// Node's err.bytesParsed is llhttp's error position in the failing read: the offending
+// byte, or one past it where llhttp consumed the byte first (values from Node v20; the
+// differential test holds every error site against Node).
+TEST(ParserErrors, ErrorPositionIsLlhttps) {
+    struct Row {
+        const char* input;
+        ParserError error;
+        std::size_t whole;     // position when the input is one read
+        std::size_t bytewise;  // position in the failing one-byte read
+    };
+    const Row rows[] = {
+        {"GARBAGE\r\n\r\n", ParserError::InvalidMethod, 1, 0},
+        {"GETX / HTTP/1.1\r\n", ParserError::InvalidMethod, 3, 0},
+        {"GET_X / HTTP/1.1\r\n", ParserError::InvalidMethod, 4, 0},
+        {"GET /a\tb HTTP/1.1\r\n", ParserError::InvalidUrl, 7, 1},
+        {"GET http://a@@b/ HTTP/1.1\r\n", ParserError::InvalidUrl, 14, 1},
+        {"GET / HTTP/3.1\r\n", ParserError::InvalidVersion, 14, 1},
+        {"GET / HTTP/1.1\n", ParserError::InvalidVersion, 15, 1},
+        {"GET / HTTP/1.1\r\n Host: x\r\n", ParserError::UnexpectedSpace, 17, 1},
+        {"GET / HTTP/1.1\r\nX: a\x01\r\n", ParserError::InvalidHeaderToken, 20, 0},
+        {"GET / HTTP/1.1\r\nX:\r\n b\r\n", ParserError::InvalidHeaderToken, 21, 1},
+        {"GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n",
+         ParserError::InvalidTransferEncoding, 53, 1},
+        {"GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n",
+         ParserError::InvalidTransferEncoding, 43, 1},
+        {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n",
+         ParserError::InvalidChunkSize, 47, 0},
+        {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;a b\r\n", ParserError::Strict, 51,
+         1},
+        {"GET / HTTP/1.1\r\nConnection: close\r\n\r\nX", ParserError::ClosedConnection, 38, 1},
+    };
+    for (const Row& row : rows) {
+        const std::string_view input = row.input;
+        Parser whole(nullptr, ParserOptions::nodeStrict());
+        const ExecuteResult result = whole.execute(input);
+        EXPECT_EQ(result.error, row.error) << input;
+        EXPECT_EQ(result.consumed, row.whole) << input;
+        Parser bytewise(nullptr, ParserOptions::nodeStrict());
+        ExecuteResult last;
+        for (std::size_t i = 0; i < input.size() && last.error == ParserError::Ok; ++i) {
+            last = bytewise.execute(input.substr(i, 1));
+        }
+        EXPECT_EQ(last.error, row.error) << input;
+        EXPECT_EQ(last.consumed, row.bytewise) << input;
+    }
+}
+
 TEST(ParserErrors, FinishIsAnErrorOnlyMidMessage) {
     EXPECT_EQ(testing::parseOutcome(""), "ok");
     EXPECT_EQ(testing::parseOutcome("\r\n"), "ok");

@@ -17,8 +17,11 @@ namespace {
 // socket (with on, addListener or prependListener), the bytes the client sends next reach
 // that listener; Node unconsumes the socket from the parser for it (its
 // generateSocketListenerWrapper), which still parses them too (here: a 'clientError').
-// DISABLED: nodecc never emits 'data' on a consumed socket (net::Socket delivers reads to
-// its SocketConsumer only), so the listener gets nothing — see the report of issue 5.
+// DISABLED, bug: a 'data' listener added to a consumed socket never hears anything.
+// net::Socket gives every read to its SocketConsumer and emits no 'data' while consumed
+// (src/net/socket.cpp A::onRead / flushHeld), and nothing unconsumes the socket when such
+// a listener is added (Node: _http_server.js generateSocketListenerWrapper → unconsume;
+// the server's own socketOnData then keeps feeding the parser).
 enum class AddWith { On, AddListener, PrependListener };
 
 class ServerPortedUnconsume : public ::testing::TestWithParam<AddWith> {};
