@@ -44,9 +44,10 @@ for t in "${targets[@]}"; do
   if python3 "$root/tests/fuzz/make_seed_corpus.py" --target "$name" "$work/seed" >/dev/null 2>&1; then
     dirs+=("$work/seed")
   fi
+  flags=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1 -artifact_prefix="$work/artifacts/")
+  [ -f "$root/tests/fuzz/http.dict" ] && flags+=(-dict="$root/tests/fuzz/http.dict")
   echo "fuzz: $name for ${seconds}s"
-  if ! (cd "$work" && "$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="$work/artifacts/" "${dirs[@]}" >"$work/log.txt" 2>&1); then
+  if ! (cd "$work" && "$t" "${flags[@]}" "${dirs[@]}" >"$work/log.txt" 2>&1); then
     echo "fuzz: $name FOUND A FAILURE:"; tail -n 60 "$work/log.txt"; status=1
   else
     grep -E "stat::number_of_executed_units|Done" "$work/log.txt" | tail -n 2

@@ -4,7 +4,7 @@
 fuzz_parser (the default): mode byte (0 = nodecc default, 1 = insecure, 2 = Node-exact),
 two split-seed bytes, then the case's raw bytes (tests/fuzz/parser.cpp).
 
-fuzz_server: a script prefix (server flags, counts, handler behaviours, cut ops; see
+fuzz_server: a script prefix (server flags, counts, handler behaviours, ops; see
 tests/fuzz/server.cpp), then the case's raw bytes. Each case is written with a few
 scripts: synchronous answers in one write, later answers with cuts, streaming answers
 with a half-close.
@@ -26,10 +26,11 @@ def parser_seeds(index, raw):
         yield bytes([mode, index & 0xFF, (index >> 8) & 0xFF]) + raw
 
 
-def behaviour(timing, read, shape, destroy=0, when=0, close=False, trailers=False, big=False):
+def behaviour(timing, read, shape, destroy=0, when=0, close=False, trailers=False, big=False,
+              extra=0):
     a = timing | (read << 3) | (shape << 5)
     b = destroy | (when << 3) | (0x20 if close else 0) | (0x40 if trailers else 0)
-    return bytes([a, b | (0x80 if big else 0)])
+    return bytes([a, b | (0x80 if big else 0), extra])
 
 
 def script(flags, behaviours, cuts, dribble=False):
@@ -47,11 +48,27 @@ def server_seeds(index, raw):
     yield script(0, [behaviour(0, 1, 0)], []) + raw
     # Answers on the next tick / setImmediate / setTimeout(0), cut in three, half-close.
     timing = 1 + index % 3
-    yield script(0x04, [behaviour(timing, 3, 2, trailers=True), behaviour(4, 1, 3)],
+    yield script(0x04, [behaviour(timing, 3, 2, trailers=True, extra=index % 8),
+                        behaviour(4, 1, 3)],
                  [(1, 85), (0, 170), (2, 255)]) + raw
-    # Streaming answers, small high-water marks, dribbled head, destroy on finish.
-    yield script(0x18, [behaviour(6, 2, 1, destroy=index % 8, when=3), behaviour(7, 1, 2, big=True)],
-                 [(1, 128)], dribble=True) + raw
+    # Streaming answers, small high-water marks, dribbled head, destroy on finish, the
+    # client not reading for a while, then server.close().
+    yield script(0x18, [behaviour(6, 2, 1, destroy=index % 8, when=3),
+                        behaviour(7, 1, 2, big=True, extra=(index + 3) % 8)],
+                 [(4, 0), (1, 128), (5, 200), (7, 255)], dribble=True) + raw
+
+
+def pipelined_seeds(cases):
+    # Two and three requests back to back (kept small): answers backed up behind a slow one,
+    # the client not reading, small buffers.
+    raws = [c["raw"].encode("latin-1") for c in cases]
+    small = [r for r in raws if len(r) < 1024]
+    for i in range(0, len(small) - 2, 3):
+        stream = small[i] + small[i + 1] + small[i + 2]
+        yield script(0x10 | (i & 0x0F), [behaviour(5 if i % 2 else 2, 1, 0, big=True),
+                                          behaviour(0, 0, 2, big=True),
+                                          behaviour(3, 3, 0, extra=i % 8)],
+                     [(4, 0), (1, 128), (5, 255)]) + stream
 
 
 def main():
@@ -70,6 +87,12 @@ def main():
     for index, case in enumerate(cases):
         raw = case["raw"].encode("latin-1")
         for blob in seeds(index, raw):
+            name = hashlib.sha1(blob).hexdigest()
+            with open(os.path.join(out, name), "wb") as f:
+                f.write(blob)
+            written += 1
+    if target == "fuzz_server":
+        for blob in pipelined_seeds(cases):
             name = hashlib.sha1(blob).hexdigest()
             with open(os.path.join(out, name), "wb") as f:
                 f.write(blob)

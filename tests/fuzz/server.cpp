@@ -10,12 +10,12 @@
 // Input layout (see decode()):
 //   byte 0  server flags  (bit 0 socket without allowHalfOpen, 1 httpAllowHalfOpen,
 //                          2 'clientError' listener, 3 'upgrade'/'connect' listeners,
-//                          4 small high-water marks, 5 maxHeaderSize 256,
+//                          4 small high-water marks and socket buffers, 5 maxHeaderSize 256,
 //                          6 insecureHTTPParser, 7 joinDuplicateHeaders)
 //   byte 1  bits 0-1 behaviours - 1, bits 2-4 number of cut ops, bit 5 dribble the first
 //           64 bytes one at a time, bit 6 maxRequestsPerSocket 2, bit 7 no Host required
-//   then 2 bytes per behaviour (used by requests in turn, see Behaviour), 2 bytes per
-//   cut op (kind, position as a fraction of the stream), then the byte stream.
+//   then 3 bytes per behaviour (used by requests in turn, see Behaviour), 2 bytes per
+//   op (kind, position as a fraction of the stream; see OpKind), then the byte stream.
 //
 // Checks beyond sanitizers and LeakSanitizer (every input ends with everything freed):
 //   * what the client read is a sequence of well-formed HTTP/1.1 responses, each framed
@@ -54,6 +54,7 @@
 namespace {
 
 using namespace nodecc;
+using http::HeaderField;
 using http::IncomingMessage;
 using http::ServerResponse;
 
@@ -107,6 +108,17 @@ enum class Destroy : std::uint8_t {
 };
 enum class When : std::uint8_t { InHandler, AfterAnswer, InData, OnFinish };
 // Byte b, bit 5: Connection: close; bit 6: trailers; bit 7: a body over the high-water mark.
+// Something more (byte c, bits 0-2), often API misuse that Node answers with an error.
+enum class Extra : std::uint8_t {
+    None,
+    WriteAfterEnd,     // write() after end(): ERR_STREAM_WRITE_AFTER_END
+    HeadTwice,         // writeHead() after the head left: ERR_HTTP_HEADERS_SENT
+    Cork,              // cork() before answering, uncork() on the next tick
+    Informational,     // writeProcessing() and writeEarlyHints() first
+    EndTwice,          // end() again
+    HeaderAfterSent,   // setHeader()/removeHeader() after the head left
+    StatusAndHeaders,  // status 404 and a few headers before answering
+};
 
 struct Behaviour {
     Timing timing;
@@ -117,12 +129,23 @@ struct Behaviour {
     bool connectionClose;
     bool trailers;
     bool big;
+    Extra extra;
 };
 
-enum class CutKind : std::uint8_t { Cut, Settle, HalfClose, Close };
+// What happens at a point of the stream (the bytes before it are sent first).
+enum class OpKind : std::uint8_t {
+    Cut,            // one loop turn
+    Settle,         // run until quiescent
+    HalfClose,      // the client shuts down its writing side; nothing more is sent
+    Close,          // the client closes (unread responses make it a reset)
+    StopReading,    // the client stops reading: the server's writes back up
+    ResumeReading,  // and reads again
+    CloseIdle,      // server.closeIdleConnections()
+    CloseServer,    // server.close() (Node 19+: closes idle connections too)
+};
 struct Cut {
     std::size_t at;
-    CutKind kind;
+    OpKind kind;
 };
 
 struct Script {
@@ -145,19 +168,19 @@ bool decode(const std::uint8_t* data, std::size_t size, Script& s) {
     s.maxRequests = (b & 0x40) != 0;
     s.noHost = (b & 0x80) != 0;
     std::size_t pos = 2;
-    if (size < pos + 2 * nb + 2 * nc) return false;
-    for (std::size_t i = 0; i < nb; ++i, pos += 2) {
+    if (size < pos + 3 * nb + 2 * nc) return false;
+    for (std::size_t i = 0; i < nb; ++i, pos += 3) {
         const std::uint8_t x = data[pos];
         const std::uint8_t y = data[pos + 1];
+        const std::uint8_t z = data[pos + 2];
         s.behaviours.push_back(Behaviour{
             static_cast<Timing>(x & 7), static_cast<Read>((x >> 3) & 3), static_cast<Shape>(x >> 5),
             static_cast<Destroy>(y & 7), static_cast<When>((y >> 3) & 3), (y & 0x20) != 0,
-            (y & 0x40) != 0, (y & 0x80) != 0});
+            (y & 0x40) != 0, (y & 0x80) != 0, static_cast<Extra>(z & 7)});
     }
     const std::size_t streamSize = size - pos - 2 * nc;
     for (std::size_t i = 0; i < nc; ++i, pos += 2) {
-        s.cuts.push_back(
-            Cut{data[pos + 1] * streamSize / 255, static_cast<CutKind>(data[pos] & 3)});
+        s.cuts.push_back(Cut{data[pos + 1] * streamSize / 255, static_cast<OpKind>(data[pos] & 7)});
     }
     std::stable_sort(s.cuts.begin(), s.cuts.end(),
                      [](const Cut& l, const Cut& r) { return l.at < r.at; });
@@ -179,6 +202,7 @@ struct Run {
     int client = -1;          // the fuzzer's end
     std::string output;       // what the client read
     bool clientEof = false;
+    bool reading = true;  // the client reads what the server sends
     bool clientClosed = false;
     std::uint64_t progress = 0;        // bumps on every event: the loop is quiescent when it stops
     int deferred = 0;                  // handler work scheduled and not run yet
@@ -188,10 +212,11 @@ struct Run {
     std::size_t responses = 0;
     std::size_t responseCloses = 0;
     std::size_t finishes = 0;
-    bool unfinished = false;  // a response had not finished at closeAllConnections
-    bool destroyed = false;   // the script destroyed or ended something
-    bool halfClosed = false;  // the client half-closed
-    bool tookOver = false;    // an 'upgrade'/'connect' listener took the socket
+    bool unfinished = false;   // a response had not finished at closeAllConnections
+    bool destroyed = false;    // the script destroyed or ended something
+    bool halfClosed = false;   // the client half-closed
+    bool tookOver = false;     // an 'upgrade'/'connect' listener took the socket
+    bool socketError = false;  // the socket was destroyed with an error
     bool socketClosed = false;
     bool serverClosed = false;
 };
@@ -268,14 +293,48 @@ void writeBody(ServerResponse& res, const Behaviour& b) {
     res.write(body(b.big));
 }
 
+// The extras that come after end(): each one throws, or reports through 'error'.
+void afterEnd(ServerResponse& res, const Behaviour& b) {
+    const auto attempt = [](auto&& f) {
+        try {
+            f();
+        } catch (const Error&) {
+        }
+    };
+    switch (b.extra) {
+        case Extra::WriteAfterEnd:
+            attempt([&] { res.write("late", [](const Error*) { ++run->progress; }); });
+            break;
+        case Extra::EndTwice:
+            attempt([&] { res.end(); });
+            break;
+        case Extra::HeadTwice:
+            attempt([&] { res.writeHead(500); });
+            break;
+        case Extra::HeaderAfterSent:
+            attempt([&] { res.setHeader("X-Late", "1"); });
+            attempt([&] { res.removeHeader("Date"); });
+            break;
+        default:
+            break;
+    }
+}
+
 void finish(ServerResponse& res, const Behaviour& b) {
     if (b.trailers) res.addTrailers({{"X-Trailer", "1"}});
     res.end();
+    afterEnd(res, b);
 }
 
 // The answer, all at once, or its first part when streaming.
 void answer(ServerResponse& res, const Behaviour& b, bool streamStart) {
     if (b.connectionClose && !res.headersSent()) res.setHeader("Connection", "close");
+    if (b.extra == Extra::StatusAndHeaders && !res.headersSent()) {
+        res.statusCode = 404;
+        res.setHeader("X-Fuzz", "1");
+        res.appendHeader("Set-Cookie", "a=1");
+        res.appendHeader("Set-Cookie", "b=2");
+    }
     if (streamStart) {
         if (b.shape == Shape::WriteHeadLength) {
             res.writeHead(200, {{"Content-Length", std::to_string(1 + body(b.big).size())}});
@@ -318,6 +377,7 @@ void answer(ServerResponse& res, const Behaviour& b, bool streamStart) {
             res.end(body(b.big));
             break;
     }
+    afterEnd(res, b);
 }
 
 void onRequest(IncomingMessage& req, ServerResponse& res) {
@@ -349,6 +409,15 @@ void onRequest(IncomingMessage& req, ServerResponse& res) {
         defer(Timing::Immediate, [rq] { rq->resume(); });
     }
     if (b.when == When::InHandler) destroyNow(req, res, b.destroy);
+    if (b.extra == Extra::Cork) {
+        res.cork();
+        defer(Timing::Tick, [rs] { rs->uncork(); });
+    }
+    if (b.extra == Extra::Informational) {
+        res.writeProcessing();
+        const HeaderField hints[] = {{"Link", "</style.css>; rel=preload; as=style"}};
+        res.writeEarlyHints(hints);
+    }
     switch (b.timing) {
         case Timing::Sync:
             answer(res, b, false);
@@ -388,7 +457,7 @@ void onRequest(IncomingMessage& req, ServerResponse& res) {
 // ---- driving the loop ----------------------------------------------------------------
 
 void drainClient() {
-    if (run->client < 0 || run->clientEof) return;
+    if (run->client < 0 || run->clientEof || !run->reading) return;
     char buf[65536];
     for (;;) {
         const ssize_t n = ::read(run->client, buf, sizeof buf);
@@ -467,6 +536,14 @@ void execute(const Script& script) {
         failure("socketpair");
     }
     r.client = fds[1];
+    if ((script.flags & kSmallWaterMarks) != 0) {
+        // Small kernel buffers too, so that the server's writes back up after a few KiB.
+        const int size = 4096;
+        for (int fd : fds) {
+            ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        }
+    }
     r.server =
         http::createServer(serverOptions(script), [](IncomingMessage& req, ServerResponse& res) {
             try {
@@ -483,6 +560,7 @@ void execute(const Script& script) {
             ++run->progress;
             if (socket.destroyed() || socket.writableEnded()) return;
             if (socket.bytesWritten() > 0) {
+                run->destroyed = true;
                 socket.destroy();
                 return;
             }
@@ -532,7 +610,12 @@ void execute(const Script& script) {
         });
         // Node's http server listens for 'error' on its sockets (socketOnError); this one
         // catches errors of the script's own destroy(err) once the connection let go.
-        r.socket->on(net::Socket::kError, [](const Error&) { ++run->progress; });
+        // Node's default 'clientError' handling destroys the socket with the parse error, cutting
+        // an answer in flight short: that shows here.
+        r.socket->on(net::Socket::kError, [](const Error&) {
+            ++run->progress;
+            run->socketError = true;
+        });
         server.emit(net::Server::kConnection, *r.socket);
     }  // drains the setup's ticks, as after Node's main module
 
@@ -548,33 +631,55 @@ void execute(const Script& script) {
         }
         offset = n;
     }
+    const auto serverCall = [&loop, &server](bool all) {
+        makeCallback(loop, kTopLevelAsyncId, kTopLevelAsyncId, [&server, all] {
+            if (all) {
+                server.close([](const Error*) { run->serverClosed = true; });
+            } else {
+                server.closeIdleConnections();
+            }
+        });
+    };
     for (const Cut& cut : script.cuts) {
-        if (!open) break;
-        if (cut.at > offset) {
+        if (open && cut.at > offset) {
             open = send(loop, script.stream.substr(offset, cut.at - offset));
             offset = cut.at;
         }
         switch (cut.kind) {
-            case CutKind::Cut:
+            case OpKind::Cut:
                 loop.runOnce(false);
                 drainClient();
                 break;
-            case CutKind::Settle:
+            case OpKind::Settle:
                 settle(loop);
                 break;
-            case CutKind::HalfClose:
-                ::shutdown(r.client, SHUT_WR);
+            case OpKind::HalfClose:
+                if (r.client >= 0) ::shutdown(r.client, SHUT_WR);
                 r.halfClosed = true;
                 open = false;
                 break;
-            case CutKind::Close:
+            case OpKind::Close:
                 settle(loop);
                 closeClient();
                 open = false;
                 break;
+            case OpKind::StopReading:
+                r.reading = false;
+                break;
+            case OpKind::ResumeReading:
+                r.reading = true;
+                drainClient();
+                break;
+            case OpKind::CloseIdle:
+                serverCall(false);
+                break;
+            case OpKind::CloseServer:
+                serverCall(true);
+                break;
         }
     }
     if (open && offset < script.stream.size()) send(loop, script.stream.substr(offset));
+    r.reading = true;  // the client reads the rest: backed-up responses can finish
     settle(loop);
 
     // The end: every response still open is cut short by closeAllConnections().
@@ -592,6 +697,14 @@ void execute(const Script& script) {
     }
     http::diagnostics::unsubscribe(subscription);
 
+    if (std::getenv("FUZZ_SERVER_VERBOSE") != nullptr) {
+        std::fprintf(
+            stderr,
+            "requests %zu responses %zu finished %zu closed %zu destroyed %d halfClosed %d "
+            "clientClosed %d tookOver %d\n%s\n----\n",
+            r.requests, r.responses, r.finishes, r.responseCloses, r.destroyed, r.halfClosed,
+            r.clientClosed, r.tookOver, r.output.substr(0, 2000).c_str());
+    }
     // ---- checks
     if (r.deferred != 0) failure("handler work still pending after close");
     if (!r.socketClosed || r.socket->readyState() != "closed") failure("socket not closed");
@@ -615,7 +728,8 @@ void execute(const Script& script) {
     }
     // A socket without allowHalfOpen ends its side on the client's FIN, cutting answers short.
     const bool cutByFin = r.halfClosed && (script.flags & kNoHalfOpen) != 0;
-    if (rs.partial && !r.unfinished && !r.destroyed && !r.clientClosed && !cutByFin) {
+    if (rs.partial && !r.unfinished && !r.destroyed && !r.clientClosed && !cutByFin &&
+        !r.socketError) {
         failure("a finished response was cut short");
     }
 
