@@ -71,6 +71,21 @@ def pipelined_seeds(cases):
                      [(4, 0), (1, 128), (5, 255)]) + stream
 
 
+def body_seeds():
+    # Bodies over the high-water marks: a request nobody reads stops the socket.
+    body = b"b" * 20000
+    length = b"POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n" + body
+    chunks = b"".join(b"%x\r\n" % 8000 + b"c" * 8000 + b"\r\n" for _ in range(3))
+    chunked = (b"POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+               chunks + b"0\r\nX-T: 1\r\n\r\n")
+    get = b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n"
+    for flags in (0x00, 0x10, 0x90):
+        for read in range(4):
+            for stream in (length + get, chunked + get):
+                yield script(flags, [behaviour(4, read, 0), behaviour(read, 1, 2, big=True)],
+                             [(0, 40), (8, 128), (1, 200), (9 if read == 3 else 1, 255)]) + stream
+
+
 def main():
     args = sys.argv[1:]
     target = "fuzz_parser"
@@ -92,7 +107,7 @@ def main():
                 f.write(blob)
             written += 1
     if target == "fuzz_server":
-        for blob in pipelined_seeds(cases):
+        for blob in list(pipelined_seeds(cases)) + list(body_seeds()):
             name = hashlib.sha1(blob).hexdigest()
             with open(os.path.join(out, name), "wb") as f:
                 f.write(blob)

@@ -11,7 +11,7 @@
 //   byte 0  server flags  (bit 0 socket without allowHalfOpen, 1 httpAllowHalfOpen,
 //                          2 'clientError' listener, 3 'upgrade'/'connect' listeners,
 //                          4 small high-water marks and socket buffers, 5 maxHeaderSize 256,
-//                          6 insecureHTTPParser, 7 joinDuplicateHeaders)
+//                          6 insecureHTTPParser, 7 server.timeout 1 ms)
 //   byte 1  bits 0-1 behaviours - 1, bits 2-4 number of cut ops, bit 5 dribble the first
 //           64 bytes one at a time, bit 6 maxRequestsPerSocket 2, bit 7 no Host required
 //   then 3 bytes per behaviour (used by requests in turn, see Behaviour), 2 bytes per
@@ -68,7 +68,7 @@ enum ServerFlag : std::uint8_t {
     kSmallWaterMarks = 16,
     kSmallHeaders = 32,
     kInsecure = 64,
-    kJoinDuplicates = 128,
+    kSocketTimeout = 128,
 };
 
 // When the handler answers (byte a, bits 0-2).
@@ -142,6 +142,8 @@ enum class OpKind : std::uint8_t {
     ResumeReading,  // and reads again
     CloseIdle,      // server.closeIdleConnections()
     CloseServer,    // server.close() (Node 19+: closes idle connections too)
+    Wait,           // 2 ms pass (timeouts fire), then run until quiescent
+    CloseAll,       // server.closeAllConnections()
 };
 struct Cut {
     std::size_t at;
@@ -180,7 +182,8 @@ bool decode(const std::uint8_t* data, std::size_t size, Script& s) {
     }
     const std::size_t streamSize = size - pos - 2 * nc;
     for (std::size_t i = 0; i < nc; ++i, pos += 2) {
-        s.cuts.push_back(Cut{data[pos + 1] * streamSize / 255, static_cast<OpKind>(data[pos] & 7)});
+        s.cuts.push_back(
+            Cut{data[pos + 1] * streamSize / 255, static_cast<OpKind>(data[pos] % 10)});
     }
     std::stable_sort(s.cuts.begin(), s.cuts.end(),
                      [](const Cut& l, const Cut& r) { return l.at < r.at; });
@@ -217,6 +220,8 @@ struct Run {
     bool halfClosed = false;   // the client half-closed
     bool tookOver = false;     // an 'upgrade'/'connect' listener took the socket
     bool socketError = false;  // the socket was destroyed with an error
+    bool timedOut = false;     // the socket timed out (and was destroyed)
+    bool closedAll = false;    // closeAllConnections() before the end
     bool socketClosed = false;
     bool serverClosed = false;
 };
@@ -520,7 +525,6 @@ http::ServerOptions serverOptions(const Script& s) {
     if ((s.flags & kSmallWaterMarks) != 0) o.highWaterMark = 1024;
     if ((s.flags & kSmallHeaders) != 0) o.maxHeaderSize = 256;
     o.insecureHTTPParser = (s.flags & kInsecure) != 0;
-    o.joinDuplicateHeaders = (s.flags & kJoinDuplicates) != 0;
     o.requireHostHeader = !s.noHost;
     return o;
 }
@@ -554,6 +558,8 @@ void execute(const Script& script) {
     http::Server& server = *r.server;
     server.httpAllowHalfOpen = (script.flags & kHttpHalfOpen) != 0;
     if (script.maxRequests) server.maxRequestsPerSocket = 2;
+    // Node: an idle socket times out; without 'timeout' listeners it is destroyed.
+    if ((script.flags & kSocketTimeout) != 0) server.timeout = 1;
     if ((script.flags & kClientErrorListener) != 0) {
         // Node's documented pattern: answer 400 and close, once.
         server.on(http::kClientError, [](const Error&, net::Socket& socket) {
@@ -616,6 +622,10 @@ void execute(const Script& script) {
             ++run->progress;
             run->socketError = true;
         });
+        r.socket->on(net::Socket::kTimeout, [] {
+            ++run->progress;
+            run->timedOut = true;
+        });
         server.emit(net::Server::kConnection, *r.socket);
     }  // drains the setup's ticks, as after Node's main module
 
@@ -676,6 +686,15 @@ void execute(const Script& script) {
             case OpKind::CloseServer:
                 serverCall(true);
                 break;
+            case OpKind::Wait:
+                ::poll(nullptr, 0, 2);
+                settle(loop);
+                break;
+            case OpKind::CloseAll:
+                makeCallback(loop, kTopLevelAsyncId, kTopLevelAsyncId,
+                             [&server] { server.closeAllConnections(); });
+                r.closedAll = true;
+                break;
         }
     }
     if (open && offset < script.stream.size()) send(loop, script.stream.substr(offset));
@@ -729,7 +748,7 @@ void execute(const Script& script) {
     // A socket without allowHalfOpen ends its side on the client's FIN, cutting answers short.
     const bool cutByFin = r.halfClosed && (script.flags & kNoHalfOpen) != 0;
     if (rs.partial && !r.unfinished && !r.destroyed && !r.clientClosed && !cutByFin &&
-        !r.socketError) {
+        !r.socketError && !r.timedOut && !r.closedAll) {
         failure("a finished response was cut short");
     }
 
