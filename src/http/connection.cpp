@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include "connections_list.hpp"
+#include "message_pool.hpp"
 #include "nodecc/http/date_cache.hpp"
 #include "nodecc/http/diagnostics.hpp"
 #include "nodecc/http/incoming_message.hpp"
@@ -354,8 +355,9 @@ ParserAction Connection::onMessageBegin() {
     server_->connections_->messageBegin(*this, Loop::current().now());
     return guarded([&] {
         const ServerOptions& opts = server_->options();
-        current_ = opts.incomingMessage ? opts.incomingMessage(socket_.get())
-                                        : makeRef<IncomingMessage>(socket_.get());
+        current_ = opts.incomingMessage
+                       ? opts.incomingMessage(socket_.get())
+                       : Ref<IncomingMessage>(MessagePool<IncomingMessage>::make(socket_.get()));
         current_->connection_ = Ref<Connection>(this);
         current_->joinDuplicateHeaders_ = opts.joinDuplicateHeaders;
         current_->highWaterMark_ = opts.highWaterMark;
@@ -478,10 +480,11 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
         socket_->pause();
     }
     const ServerOptions& opts = server_->options();
-    Ref<ServerResponse> res = opts.serverResponse
-                                  ? opts.serverResponse(*req)
-                                  : makeRef<ServerResponse>(*req, socket_->writableHighWaterMark(),
-                                                            opts.rejectNonStandardBodyWrites);
+    Ref<ServerResponse> res =
+        opts.serverResponse
+            ? opts.serverResponse(*req)
+            : Ref<ServerResponse>(MessagePool<ServerResponse>::make(
+                  *req, socket_->writableHighWaterMark(), opts.rejectNonStandardBodyWrites));
     res->connection_ = Ref<Connection>(this);
     res->head_.shouldKeepAlive = keepAlive;  // Node: res.shouldKeepAlive = keepAlive
     // 4-1-4-4: Node's onRequestStartChannel (formerly DTRACE_HTTP_SERVER_REQUEST).

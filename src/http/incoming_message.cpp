@@ -1,6 +1,7 @@
 #include "nodecc/http/incoming_message.hpp"
 
 #include "connection.hpp"
+#include "message_pool.hpp"
 #include "nodecc/net/socket.hpp"
 #include "nodecc/process/next_tick.hpp"
 
@@ -9,6 +10,48 @@ namespace nodecc::http {
 IncomingMessage::IncomingMessage(net::Socket* socket) : socket_(socket) {}
 
 IncomingMessage::~IncomingMessage() = default;
+
+void IncomingMessage::lastReferenceReleased() noexcept {
+    if (pooled_) {
+        detail::MessagePool<IncomingMessage>::recycle(this);
+    } else {
+        delete this;
+    }
+}
+
+namespace {
+constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
+}  // namespace
+
+IncomingMessage::Buffers IncomingMessage::takeBuffers() noexcept {
+    Buffers b{std::move(head_),         std::move(trailerBytes_),  std::move(buffered_),
+              std::move(headerFields_), std::move(trailerFields_), std::move(rawHeaders_),
+              std::move(rawTrailers_),  std::move(headers_),       std::move(trailers_)};
+    // Strings that grew past what a typical request needs are not kept.
+    for (std::string* str : {&b.head, &b.trailerBytes, &b.buffered}) {
+        str->clear();
+        if (str->capacity() > kKeptBufferCapacity) str->shrink_to_fit();
+    }
+    b.headerFields.clear();
+    b.trailerFields.clear();
+    b.rawHeaders.clear();
+    b.rawTrailers.clear();
+    b.headers.clear();
+    b.trailers.clear();
+    return b;
+}
+
+void IncomingMessage::adoptBuffers(Buffers&& b) noexcept {
+    head_ = std::move(b.head);
+    trailerBytes_ = std::move(b.trailerBytes);
+    buffered_ = std::move(b.buffered);
+    headerFields_ = std::move(b.headerFields);
+    trailerFields_ = std::move(b.trailerFields);
+    rawHeaders_ = std::move(b.rawHeaders);
+    rawTrailers_ = std::move(b.rawTrailers);
+    headers_ = std::move(b.headers);
+    trailers_ = std::move(b.trailers);
+}
 
 std::string_view IncomingMessage::url() const noexcept {
     return {head_.data(), urlLength_};
@@ -156,18 +199,24 @@ void IncomingMessage::destroyImpl(const Error* error) {
         emit(kAborted);
     }
     if (aborted_ && connection_ != nullptr) connection_->destroySocket(error);
-    std::optional<Error> err;
-    if (error != nullptr) err = *error;
-    process::nextTick([self, err = std::move(err)] {
-        if (err && self->listenerCount(events::kError) > 0) self->emit(events::kError, *err);
-        if (!self->closeEmitted_) {
-            self->closeEmitted_ = true;
-            self->emit(kClose);
-            // 'close' is the last event: release the listeners, which may hold Refs to this
-            // request or its response (a cycle without a GC to collect it).
-            self->removeAllListeners();
-        }
-    });
+    // Node: emitErrorCloseNT. Without an error the closure fits a tick's inline storage.
+    if (error != nullptr) {
+        process::nextTick([self, err = *error] {
+            if (self->listenerCount(events::kError) > 0) self->emit(events::kError, err);
+            self->emitCloseOnce();
+        });
+    } else {
+        process::nextTick([self] { self->emitCloseOnce(); });
+    }
+}
+
+void IncomingMessage::emitCloseOnce() {
+    if (closeEmitted_) return;
+    closeEmitted_ = true;
+    emit(kClose);
+    // 'close' is the last event: release the listeners, which may hold Refs to this request
+    // or its response (a cycle without a GC to collect it).
+    removeAllListeners();
 }
 
 }  // namespace nodecc::http

@@ -220,18 +220,28 @@ void OutgoingMessage::flushOutput() {
     }
     if (output_.empty() && outputCallbacks_.empty()) return;
     const auto size = static_cast<std::int64_t>(output_.size());
-    std::string data = std::move(output_);
-    output_.clear();
-    std::vector<WriteCallback> callbacks = std::move(outputCallbacks_);
-    outputCallbacks_.clear();
+    // The socket copies what the kernel does not take at once, so the buffers stay with
+    // this (pooled) response. They are swapped out while writing: a write may re-enter.
+    std::string data;
+    data.swap(output_);
+    std::vector<WriteCallback> callbacks;
+    callbacks.swap(outputCallbacks_);
+    const std::string_view piece(data);
     if (callbacks.empty()) {
-        connection_->writeOwned(std::move(data), {});
+        connection_->write(std::span<const std::string_view>(&piece, 1), {});
     } else {
-        connection_->writeOwned(std::move(data),
-                                [cbs = std::move(callbacks)](const Error* err) mutable {
-                                    for (auto& cb : cbs) cb(err);
-                                });
+        // One write carries the bytes and the first callback; the others follow on empty
+        // writes, so they run in order once the bytes are out.
+        connection_->write(std::span<const std::string_view>(&piece, 1),
+                           std::move(callbacks.front()));
+        for (std::size_t i = 1; i < callbacks.size(); ++i) {
+            connection_->write(std::span<const std::string_view>(), std::move(callbacks[i]));
+        }
     }
+    data.clear();
+    callbacks.clear();
+    if (output_.empty()) output_.swap(data);
+    if (outputCallbacks_.empty()) outputCallbacks_.swap(callbacks);
     connection_->updateOutgoingData(-size);
 }
 
@@ -350,12 +360,14 @@ void OutgoingMessage::emitClose() {
     closed_ = true;
     // Output still queued behind another response can never be sent; its callbacks (end()'s
     // holds a Ref to this response) are dropped uncalled, as Node drops outputData.
-    std::vector<WriteCallback> dropped = std::move(outputCallbacks_);
-    outputCallbacks_.clear();
+    std::vector<WriteCallback> dropped;
+    dropped.swap(outputCallbacks_);
     output_.clear();
-    output_.shrink_to_fit();
+    if (output_.capacity() > kKeptOutputCapacity) output_.shrink_to_fit();
     emit(kResponseClose);
     removeAllListeners();
+    dropped.clear();
+    if (outputCallbacks_.empty()) outputCallbacks_.swap(dropped);
 }
 
 // Node: onFinish — not emitted when the socket had an error.

@@ -1,5 +1,6 @@
 #include "nodecc/http/server_response.hpp"
 #include "connection.hpp"
+#include "message_pool.hpp"
 #include "nodecc/http/incoming_message.hpp"
 #include "nodecc/http/status_codes.hpp"
 
@@ -23,6 +24,36 @@ ServerResponse::ServerResponse(IncomingMessage& req, std::size_t highWaterMark,
 }
 
 ServerResponse::~ServerResponse() = default;
+
+void ServerResponse::lastReferenceReleased() noexcept {
+    if (pooled_) {
+        detail::MessagePool<ServerResponse>::recycle(this);
+    } else {
+        delete this;
+    }
+}
+
+ServerResponse::Buffers ServerResponse::takeBuffers() noexcept {
+    Buffers b{std::move(headers_), std::move(headBytes_),    std::move(output_),
+              std::move(trailer_), std::move(statusMessage), std::move(outputCallbacks_)};
+    b.headers.clear();
+    b.headBytes.clear();
+    b.output.clear();
+    if (b.output.capacity() > kKeptOutputCapacity) b.output.shrink_to_fit();
+    b.trailer.clear();
+    b.statusMessage.clear();
+    b.outputCallbacks.clear();
+    return b;
+}
+
+void ServerResponse::adoptBuffers(Buffers&& b) noexcept {
+    headers_ = std::move(b.headers);
+    headBytes_ = std::move(b.headBytes);
+    output_ = std::move(b.output);
+    trailer_ = std::move(b.trailer);
+    statusMessage = std::move(b.statusMessage);
+    outputCallbacks_ = std::move(b.outputCallbacks);
+}
 
 void ServerResponse::implicitHeader() {
     writeHeadImpl(statusCode, std::nullopt, {});

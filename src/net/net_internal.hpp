@@ -29,6 +29,7 @@ struct WriteChunk {
     std::string data;
     std::size_t offset = 0;
     WriteCallback cb;
+    bool copied = false;  // our copy of the caller's bytes (not a handed-over string)
 };
 
 // The write state of a socket with output pending; pooled per loop so that
@@ -39,6 +40,7 @@ struct WriteQueue {
     std::vector<uv_buf_t> bufs;
     std::vector<WriteCallback> done;     // written at once; their callbacks run on the next tick
     std::vector<WriteCallback> running;  // the batch of `done` being called
+    std::string spare;                   // a written copy's buffer, cleared, for the next copy
     std::size_t inflightBytes = 0;
     bool busy = false;  // a uv_write is in flight
     uv_write_t req{};
@@ -175,6 +177,7 @@ struct SocketAccess {
     static void startConnect(Socket& s, const sockaddr_storage& address);
 
     // socket_write.cpp
+    static void recycleChunk(WriteQueue& q, WriteChunk& chunk) noexcept;
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, WriteCallback&& cb);
     static void startWrite(Socket& s);

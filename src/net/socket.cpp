@@ -408,8 +408,9 @@ void A::onTimeout(Socket& s) {
 Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
     auto& ex = A::extra(*this);
     if (ms == 0) {
-        if (ex.timer) ex.timer->close();
-        ex.timer.reset();
+        // The timer is kept, disarmed: an HTTP connection turns its timeout off and on
+        // again for every request (Node allocates a new one each time).
+        if (ex.timer) ex.timer->stop();
         ex.timeoutMs = 0;
         return *this;
     }
@@ -417,8 +418,9 @@ Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
     if (A::has(*this, f::kDestroyed)) return *this;
     if (ex.timer && ex.timeoutMs == ms) {
         ex.timer->refresh();
+    } else if (ex.timer) {
+        ex.timer->restart(ms);
     } else {
-        if (ex.timer) ex.timer->close();
         ex.timer = timers::setUnrefTimeout([this] { A::onTimeout(*this); }, ms);
     }
     ex.timeoutMs = ms;

@@ -155,18 +155,45 @@ void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, st
         chunk.data = std::move(*owned);
         chunk.offset = skip;
     } else {
-        std::size_t total = 0;
-        for (std::size_t i = 0; i < count; ++i) total += pieces[i].size();
-        chunk.data.reserve(total - skip);
+        // Copied bytes join the last copy still queued (corked responses leave in one
+        // buffer); a callback then rides on an empty chunk behind it, so callbacks keep
+        // their order. A new copy reuses the buffer of an earlier, written one.
+        WriteChunk* last = q.queued.empty() ? nullptr : &q.queued.back();
+        std::string* dest = nullptr;
+        if (last != nullptr && last->copied) {
+            dest = &last->data;
+        } else {
+            chunk.data = std::move(q.spare);
+            chunk.data.clear();
+            chunk.copied = true;
+            dest = &chunk.data;
+        }
         for (std::size_t i = 0; i < count; ++i) {
             std::string_view p = pieces[i];
             const std::size_t drop = std::min(skip, p.size());
             skip -= drop;
-            chunk.data.append(p.substr(drop));
+            dest->append(p.substr(drop));
+        }
+        if (dest != &chunk.data) {
+            if (!cb) return;
+            if (!last->cb) {
+                last->cb = std::move(cb);
+                return;
+            }
         }
     }
     chunk.cb = std::move(cb);
     q.queued.push_back(std::move(chunk));
+}
+
+// Keeps the buffer of a written copy for the next one (small ones only: a pooled queue
+// should not pin a large response).
+void A::recycleChunk(f::WriteQueue& q, f::WriteChunk& chunk) noexcept {
+    constexpr std::size_t kMaxSpare = 64 * 1024;
+    if (chunk.copied && chunk.data.capacity() <= kMaxSpare &&
+        chunk.data.capacity() > q.spare.capacity()) {
+        q.spare = std::move(chunk.data);
+    }
 }
 
 // Hands the queue to libuv in one uv_write (writev). libuv writes at once what the
@@ -238,6 +265,7 @@ void A::flush(Socket& s) {
         left -= n;
         ++done;
         if (c.cb) q.done.push_back(std::move(c.cb));
+        recycleChunk(q, c);
     }
     q.queued.erase(q.queued.begin(), q.queued.begin() + static_cast<std::ptrdiff_t>(done));
     if (!q.done.empty() || (has(s, f::kNeedDrain) && s.writableLength_ == 0)) {
@@ -268,6 +296,7 @@ void A::afterWrite(Socket& s, int status) {
     q.inflightBytes = 0;
     for (auto& c : q.inflight) {
         if (c.cb) q.running.push_back(std::move(c.cb));
+        recycleChunk(q, c);
     }
     q.inflight.clear();
     refreshTimer(s);

@@ -103,6 +103,18 @@ void Timeout::close() {
     state_->unenroll(*this);
 }
 
+void Timeout::stop() noexcept {
+    state_->stop(*this);
+}
+
+Timeout& Timeout::restart(double ms) {
+    if (list_ != nullptr) state_->forget(*this);
+    msecs_ = coerceMsecs(ms);
+    cleared_ = false;
+    state_->insertGuarded(*this);
+    return *this;
+}
+
 // ---- Immediate -------------------------------------------------------------
 
 Immediate::Immediate(Loop& loop, TimerCallback callback)

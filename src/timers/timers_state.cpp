@@ -163,9 +163,14 @@ void TimersState::insertGuarded(Timeout& t) {
 }
 
 void TimersState::unenroll(Timeout& t) noexcept {
-    t.cleared_ = true;
     // The callback is released now, unless it is running (then runTimeout drops it).
     TimerCallback callback = std::move(t.callback_);
+    stop(t);
+    // `callback` may hold the last references: released on return.
+}
+
+void TimersState::stop(Timeout& t) noexcept {
+    t.cleared_ = true;
     if (t.destroyed_) return;
     t.destroyed_ = true;
     if (t.ref_) decRefCount();
@@ -177,7 +182,7 @@ void TimersState::unenroll(Timeout& t) noexcept {
         // walking it (it removes it when done).
         if (list->isEmpty() && list != running_) destroyList(*list);
     }
-    // `self` and `callback` may hold the last references: released on return.
+    // `self` may hold the last reference: released on return.
 }
 
 void TimersState::forget(Timeout& t) noexcept {

@@ -39,6 +39,8 @@ class TimersState final : public ::nodecc::detail::LoopExtension {
     void insertGuarded(Timeout& t);
     // Node: unenroll — clearTimeout.
     void unenroll(Timeout& t) noexcept;
+    // unenroll, keeping the callback (Timeout::stop).
+    void stop(Timeout& t) noexcept;
     // A Timeout destroyed while armed (one not owned by a shared_ptr).
     void forget(Timeout& t) noexcept;
 

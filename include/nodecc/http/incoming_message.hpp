@@ -44,7 +44,9 @@ namespace nodecc::http {
 
 namespace detail {
 class Connection;
-}
+template <class T>
+class MessagePool;
+}  // namespace detail
 
 // Readable-stream events of a request body (and of other readables later).
 inline constexpr events::Event<std::string_view> kData{"data"};
@@ -92,9 +94,15 @@ class IncomingMessage : public events::EventEmitter {
   protected:
     const char* emitterName() const noexcept override { return "IncomingMessage"; }
     void onListenerAdded(events::EventId id) override;
+    void lastReferenceReleased() noexcept override;
 
   private:
     friend class detail::Connection;
+    friend class detail::MessagePool<IncomingMessage>;
+    // What a recycled request keeps of its predecessor (detail::MessagePool).
+    struct Buffers;
+    Buffers takeBuffers() noexcept;
+    void adoptBuffers(Buffers&& buffers) noexcept;
     struct Field {
         std::uint32_t nameOffset, nameLength, valueOffset, valueLength;
     };
@@ -109,6 +117,7 @@ class IncomingMessage : public events::EventEmitter {
     void scheduleFlow();
     void emitEndIfDone();
     void destroyImpl(const Error* error);
+    void emitCloseOnce();
 
     Ref<net::Socket> socket_;
     Ref<detail::Connection> connection_;       // while the connection is alive
@@ -145,6 +154,14 @@ class IncomingMessage : public events::EventEmitter {
     bool dumped_ = false;
     bool destroyed_ = false;
     bool closeEmitted_ = false;
+    bool pooled_ = false;  // made by the server: recycled, not deleted
+};
+
+struct IncomingMessage::Buffers {
+    std::string head, trailerBytes, buffered;
+    std::vector<Field> headerFields, trailerFields;
+    std::vector<HeaderField> rawHeaders, rawTrailers;
+    IncomingHeaders headers, trailers;
 };
 
 }  // namespace nodecc::http

@@ -50,7 +50,9 @@ namespace nodecc::http {
 class IncomingMessage;
 namespace detail {
 class Connection;
-}
+template <class T>
+class MessagePool;
+}  // namespace detail
 
 inline constexpr events::Event<> kFinish{"finish"};
 inline constexpr events::Event<> kPrefinish{"prefinish"};
@@ -127,6 +129,9 @@ class OutgoingMessage : public events::EventEmitter {
     // Node: _implicitHeader() — ServerResponse writes the head with statusCode.
     virtual void implicitHeader() = 0;
 
+    // Output buffers up to this size are kept for the next response (pooled responses).
+    static constexpr std::size_t kKeptOutputCapacity = 64 * 1024;
+
     ResponseHead head_;
     OutgoingHeaders headers_;
     std::string headBytes_;  // the built head (Node: this._header), until sent
@@ -188,14 +193,25 @@ class ServerResponse : public OutgoingMessage {
   protected:
     const char* emitterName() const noexcept override { return "ServerResponse"; }
     void implicitHeader() override;
+    void lastReferenceReleased() noexcept override;
 
   private:
     friend class detail::Connection;
+    friend class detail::MessagePool<ServerResponse>;
+    // What a recycled response keeps of its predecessor (detail::MessagePool).
+    struct Buffers {
+        OutgoingHeaders headers;
+        std::string headBytes, output, trailer, statusMessage;
+        std::vector<WriteCallback> outputCallbacks;
+    };
+    Buffers takeBuffers() noexcept;
+    void adoptBuffers(Buffers&& buffers) noexcept;
     ServerResponse& writeHeadImpl(int code, std::optional<std::string_view> message,
                                   std::span<const HeaderField> fields);
 
     Ref<IncomingMessage> req_;
     ServerResponse* nextOutgoing_ = nullptr;  // state.outgoing link
+    bool pooled_ = false;                     // made by the server: recycled, not deleted
 };
 
 }  // namespace nodecc::http

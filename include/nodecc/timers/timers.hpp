@@ -56,6 +56,12 @@ class Timeout : public std::enable_shared_from_this<Timeout> {
     // timer (with a new async id); a no-op after clearTimeout.
     Timeout& refresh();
     void close();  // Node: timeout.close() == clearTimeout(this)
+    // Node's internal timers.unenroll / enroll + active, as net sockets use them: stop()
+    // disarms the timer but keeps its callback; restart(ms) arms it again from now with a
+    // new duration (after a stop, as a new async resource). Lets a socket switch its
+    // timeout on and off per request without a new Timeout each time.
+    void stop() noexcept;
+    Timeout& restart(double ms);
 
     std::int64_t msecs() const noexcept { return msecs_; }  // after coercion to [1, 2^31-1]
     bool repeat() const noexcept { return repeat_; }

@@ -67,6 +67,36 @@ TEST(Timeout, RunsInOrderOfExpiryAcrossDurations) {
     EXPECT_EQ(order, "abcd");
 }
 
+// What a socket's setTimeout(0) / setTimeout(ms) does per request: stop() disarms and keeps
+// the callback (refresh() is then a no-op, the loop is not kept alive); restart(ms) arms
+// it again, from now, with the new duration — also after it fired.
+TEST(Timeout, StopKeepsTheCallbackAndRestartRearmsWithANewDuration) {
+    Loop loop;
+    int fired = 0;
+    TimeoutPtr t = nodecc::setTimeout([&] { ++fired; }, 60000);
+    t->stop();
+    EXPECT_TRUE(t->destroyed());
+    t->refresh();
+    EXPECT_TRUE(t->destroyed());
+    EXPECT_EQ(state(loop).listCount(), 0u);
+    loop.run();  // nothing armed: returns at once
+    EXPECT_EQ(fired, 0);
+
+    const std::uint64_t start = freshNow(loop);
+    t->restart(15);
+    EXPECT_FALSE(t->destroyed());
+    EXPECT_EQ(t->msecs(), 15);
+    loop.run();
+    EXPECT_EQ(fired, 1);
+    const std::uint64_t elapsed = freshNow(loop) - start;
+    EXPECT_GE(elapsed, 15u);
+    EXPECT_LT(elapsed, 15u + kSlack);
+
+    t->restart(5);  // after it fired
+    loop.run();
+    EXPECT_EQ(fired, 2);
+}
+
 TEST(Timeout, SameDurationRunsInInsertionOrder) {
     Loop loop;
     std::string order;
