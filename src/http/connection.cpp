@@ -158,8 +158,11 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     if (!parser_) return;
     Ref<Connection> keep(this);
     executing_ = true;
+    // Responses written while this read is parsed (a pipelined burst) leave in one write.
+    socket_->beginWriteBatch();
     const ExecuteResult result = parser_->execute(data);
     executing_ = false;
+    socket_->endWriteBatch();
     if (freePending_) {
         freePending_ = false;
         freeParser();
@@ -493,6 +496,13 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
     }
     NODECC_USDT_HTTP_SERVER_REQUEST(*req);
     if (owner_ != nullptr) {
+        // Behind responses that have all handed their bytes to the socket, this one may
+        // write at once (Node buffers it until it owns the socket; the bytes on the wire
+        // are the same, in the same order).
+        ServerResponse* tail = outgoing_.empty() ? owner_ : outgoing_.back();
+        if ((tail == owner_ || tail->direct_) && tail->finished_ && !tail->head_.last) {
+            res->direct_ = true;
+        }
         outgoing_.push(res.get());
     } else {
         assignSocket(*res);
@@ -580,6 +590,20 @@ void Connection::assignSocket(ServerResponse& res) {
     owner_ = &res;
     res.retain();
     res.flush();
+}
+
+void Connection::responseEnded(ServerResponse& res) {
+    Ref<Connection> keep(this);
+    ServerResponse* cur = &res;
+    while (!cur->head_.last && socketWritable()) {
+        ServerResponse* next = cur == owner_ ? outgoing_.front() : cur->nextOutgoing_;
+        if (next == nullptr || next->direct_) return;
+        next->direct_ = true;
+        Ref<ServerResponse> hold(next);
+        next->flushOutput();
+        if (!next->finished_) return;
+        cur = next;
+    }
 }
 
 void Connection::detachSocket(ServerResponse& res) {

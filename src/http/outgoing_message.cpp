@@ -198,7 +198,8 @@ bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCa
     // the connection closed (destroyed_) nothing is buffered either: a response ended after
     // its client vanished holds no output and no callback (which would reference it).
     if (destroyed_ || (connection_ != nullptr && connection_->socketDestroyed())) return false;
-    if (connection_ != nullptr && connection_->owner() == this && connection_->socketWritable()) {
+    if (connection_ != nullptr && (direct_ || connection_->owner() == this) &&
+        connection_->socketWritable()) {
         if (!output_.empty()) flushOutput();
         return connection_->write(pieces, std::move(callback));
     }
@@ -214,7 +215,8 @@ bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCa
 
 // Node: _flushOutput.
 void OutgoingMessage::flushOutput() {
-    while (corked_ > 0) {
+    // The owner's corks move to the socket (a direct response's stay its own).
+    while (corked_ > 0 && connection_->owner() == this) {
         --corked_;
         connection_->cork();
     }
@@ -252,7 +254,8 @@ void OutgoingMessage::flush() {
     flushOutput();
     if (finished_) {
         emit(kPrefinish);
-    } else if (hadOutput && needDrain_ && connection_->socketWritableLength() < highWaterMark_) {
+    } else if ((hadOutput || direct_) && needDrain_ &&
+               connection_->socketWritableLength() < highWaterMark_) {
         needDrain_ = false;
         emit(kDrain);
     }
@@ -347,6 +350,9 @@ OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback call
     if (socket() != nullptr) connection_->uncorkFully();
     corked_ = 0;
     finished_ = true;
+    if (connection_ != nullptr && (direct_ || connection_->owner() == this)) {
+        connection_->responseEnded(static_cast<ServerResponse&>(*this));
+    }
     if (output_.empty() && socket() != nullptr) emit(kPrefinish);  // Node: _finish
     return *this;
 }

@@ -41,12 +41,15 @@ struct WriteQueue {
     std::vector<WriteCallback> done;     // written at once; their callbacks run on the next tick
     std::vector<WriteCallback> running;  // the batch of `done` being called
     std::string spare;                   // a written copy's buffer, cleared, for the next copy
+    std::string batch;                   // a write batch's bytes (they count as written already)
+    std::vector<WriteCallback> batchCbs;
     std::size_t inflightBytes = 0;
     bool busy = false;  // a uv_write is in flight
     uv_write_t req{};
 
     bool empty() const noexcept {
-        return queued.empty() && !busy && done.empty() && running.empty();
+        return queued.empty() && !busy && done.empty() && running.empty() && batch.empty() &&
+               batchCbs.empty();
     }
 };
 
@@ -131,6 +134,7 @@ enum SocketFlag : std::uint32_t {
     kFlushHeldTick = 1u << 20,
     kUnref = 1u << 21,
     kEverConnected = 1u << 22,
+    kBatching = 1u << 23,  // between beginWriteBatch and endWriteBatch
 };
 
 // Friend of Socket: the functions of socket*.cpp that need its internals.
@@ -178,6 +182,7 @@ struct SocketAccess {
 
     // socket_write.cpp
     static void recycleChunk(WriteQueue& q, WriteChunk& chunk) noexcept;
+    static void flushBatch(Socket& s);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, WriteCallback&& cb);
     static void startWrite(Socket& s);

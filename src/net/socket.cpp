@@ -325,6 +325,12 @@ void A::emitError(Socket& s, const Error& err) {
 
 void A::destroy(Socket& s, const Error* err) {
     if (has(s, f::kDestroyed)) return;
+    if (has(s, f::kBatching)) {
+        // What a write batch holds looked written: it goes out before the close.
+        clear(s, f::kBatching);
+        flushBatch(s);
+        if (has(s, f::kDestroyed)) return;
+    }
     set(s, f::kDestroyed);
     if (err != nullptr) set(s, f::kHadError);
     readStop(s);

@@ -105,6 +105,15 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
     if (!ret) A::set(*this, f::kNeedDrain);
     A::refreshTimer(*this);
 
+    if (A::has(*this, f::kBatching) && !A::has(*this, f::kConnecting) &&
+        !hasPendingOutput(writeQueue_)) {
+        auto& q = A::queue(*this);
+        for (std::size_t i = 0; i < count; ++i) q.batch.append(pieces[i]);
+        if (cb) q.batchCbs.push_back(std::move(cb));
+        writableLength_ -= len;  // as if the kernel took it
+        if (q.batch.size() >= highWaterMark_) A::flushBatch(*this);
+        return ret;
+    }
     if (A::has(*this, f::kConnecting) || corked_ > 0 || hasPendingOutput(writeQueue_)) {
         A::enqueue(*this, pieces, count, 0, owned, std::move(cb));
         return ret;
@@ -360,6 +369,63 @@ void A::failPendingWrites(Socket& s, const Error& err) {
     }
 }
 
+void Socket::beginWriteBatch() noexcept {
+    A::set(*this, f::kBatching);
+}
+
+void Socket::endWriteBatch() {
+    if (!A::has(*this, f::kBatching)) return;
+    A::clear(*this, f::kBatching);
+    A::flushBatch(*this);
+}
+
+// Sends a batch in one try-write. What the kernel does not take is queued as any
+// write is; its callbacks then run when all of it is out.
+void A::flushBatch(Socket& s) {
+    f::WriteQueue* qp = s.writeQueue_;
+    if (qp == nullptr || (qp->batch.empty() && qp->batchCbs.empty())) return;
+    auto& q = *qp;
+    int r = 0;
+    if (!q.batch.empty()) {
+        uv_buf_t buf = uv_buf_init(q.batch.data(), static_cast<unsigned>(q.batch.size()));
+        r = uv_try_write(stream(s), &buf, 1);
+        if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+    }
+    if (r < 0) {
+        const Error err = f::errnoException(r, "write");
+        for (auto& cb : q.batchCbs) failWriteLater(s, std::move(cb), err);
+        q.batchCbs.clear();
+        q.batch.clear();
+        destroy(s, err);
+        return;
+    }
+    const auto written = static_cast<std::size_t>(r);
+    if (written == q.batch.size()) {
+        for (auto& cb : q.batchCbs) q.done.push_back(std::move(cb));
+        q.batchCbs.clear();
+        q.batch.clear();
+        if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s, nullptr);
+        return;
+    }
+    // The rest waits in the queue (it did look written: now it counts again).
+    const std::size_t left = q.batch.size() - written;
+    s.writableLength_ += left;
+    if (s.writableLength_ >= s.highWaterMark_) set(s, f::kNeedDrain);
+    f::WriteChunk chunk;
+    chunk.data = std::move(q.spare);
+    chunk.data.assign(q.batch, written, left);
+    chunk.copied = true;
+    q.queued.push_back(std::move(chunk));
+    for (auto& cb : q.batchCbs) {
+        f::WriteChunk c;
+        c.cb = std::move(cb);
+        q.queued.push_back(std::move(c));
+    }
+    q.batchCbs.clear();
+    q.batch.clear();
+    if (s.corked_ == 0) startWrite(s);
+}
+
 void Socket::cork() noexcept {
     ++corked_;
 }
@@ -378,6 +444,7 @@ Socket& Socket::end(EventCallback onFinish) {
     if (A::has(*this, f::kWritableEnded | f::kDestroyed)) return *this;
     A::set(*this, f::kWritableEnded);
     corked_ = 0;  // Node: end() uncorks
+    A::flushBatch(*this);
     A::flush(*this);
     A::maybeShutdown(*this);
     return *this;

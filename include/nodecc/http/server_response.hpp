@@ -164,6 +164,9 @@ class OutgoingMessage : public events::EventEmitter {
     bool needDrain_ = false;
     bool destroyed_ = false;
     bool closed_ = false;
+    // Every response ahead of this one has handed all its bytes to the socket: this one
+    // writes to the socket directly although it does not own it yet.
+    bool direct_ = false;
 };
 
 class ServerResponse : public OutgoingMessage {

@@ -154,6 +154,14 @@ class Socket final : public events::EventEmitter {
     // Node: cork()/uncork() — writes are held and leave in one writev at the last uncork().
     void cork() noexcept;
     void uncork();
+    // nodecc: a write batch. Until endWriteBatch(), writes that would reach the kernel at
+    // once are gathered and leave in one write at the end; to the caller they look written
+    // already (writableLength() stays 0, callbacks come on the next tick, as after an
+    // immediate write). end() and destroy() send what is gathered first, and a batch that
+    // reaches the high-water mark is sent at once. The HTTP server batches the responses
+    // to one read, so a pipelined burst is answered with one write.
+    void beginWriteBatch() noexcept;
+    void endWriteBatch();
     // Node: socket.end([data][, cb]) — cb runs on 'finish' (FIN sent after the queue drained).
     Socket& end(EventCallback onFinish = {});
     Socket& end(std::string_view data, EventCallback onFinish = {});
