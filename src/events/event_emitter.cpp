@@ -33,6 +33,16 @@ EventEmitter::~EventEmitter() {
     for (auto& e : entries_) ListenerList::release(e.list);
 }
 
+void EventEmitter::resetEmitter() noexcept {
+    // Released after the entries are gone: a listener's destructor may touch this emitter.
+    std::vector<Entry> entries;
+    entries.swap(entries_);
+    maxListeners_ = -1;
+    for (auto& e : entries) ListenerList::release(e.list);
+    entries.clear();
+    if (entries_.empty()) entries_.swap(entries);  // keep the capacity
+}
+
 EventEmitter::Entry* EventEmitter::find(EventId id) noexcept {
     for (auto& e : entries_) {
         if (e.id == id) return &e;

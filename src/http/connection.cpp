@@ -30,6 +30,15 @@ struct ParserPool final : ::nodecc::detail::LoopExtension {
 ParserFreeList& parserPool() {
     return Loop::current().extension<ParserPool>().parsers;
 }
+
+// Whether the request has a field of that (lowercase) name: a scan of the raw fields, so
+// that req.headers is only built when someone reads it.
+bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcept {
+    for (const HeaderField& f : req.rawHeaders()) {
+        if (equalsIgnoreCase(f.name, lowerName)) return true;
+    }
+    return false;
+}
 }  // namespace
 
 // Node: connectionListenerInternal (seed 3-2-4-1).
@@ -511,7 +520,7 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
     bool handled = false;
     if (req->httpVersionMajor() == 1 && req->httpVersionMinor() == 1) {
         // RFC 9112 §3.2: an HTTP/1.1 request without Host gets 400.
-        if (opts.requireHostHeader && !req->headers().has("host")) {
+        if (opts.requireHostHeader && !hasRawField(*req, "host")) {
             const HeaderField close[] = {{"Connection", "close"}};
             res->writeHead(400, std::string_view(), close);
             res->end();
@@ -528,7 +537,8 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
             server_->emit(kDropRequest, *req, *socket_);
             res->writeHead(503);
             res->end();
-        } else if (const auto* expect = req->headers().get("expect")) {
+        } else if (const auto* expect =
+                       hasRawField(*req, "expect") ? req->headers().get("expect") : nullptr) {
             handled = true;
             if (isContinue(expect->value())) {
                 res->head_.expectContinue = true;

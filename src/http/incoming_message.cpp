@@ -20,37 +20,44 @@ void IncomingMessage::lastReferenceReleased() noexcept {
 }
 
 namespace {
+// Buffers that grew past what a typical request needs are not kept by a pooled request.
 constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
+void clearKeeping(std::string& s) noexcept {
+    s.clear();
+    if (s.capacity() > kKeptBufferCapacity) s.shrink_to_fit();
+}
 }  // namespace
 
-IncomingMessage::Buffers IncomingMessage::takeBuffers() noexcept {
-    Buffers b{std::move(head_),         std::move(trailerBytes_),  std::move(buffered_),
-              std::move(headerFields_), std::move(trailerFields_), std::move(rawHeaders_),
-              std::move(rawTrailers_),  std::move(headers_),       std::move(trailers_)};
-    // Strings that grew past what a typical request needs are not kept.
-    for (std::string* str : {&b.head, &b.trailerBytes, &b.buffered}) {
-        str->clear();
-        if (str->capacity() > kKeptBufferCapacity) str->shrink_to_fit();
-    }
-    b.headerFields.clear();
-    b.trailerFields.clear();
-    b.rawHeaders.clear();
-    b.rawTrailers.clear();
-    b.headers.clear();
-    b.trailers.clear();
-    return b;
+// Every member, as the constructor leaves it (keep in step with the class).
+void IncomingMessage::releaseForPool() noexcept {
+    resetEmitter();
+    socket_.reset();
+    connection_.reset();
+    nextIncoming_ = nullptr;
+    clearKeeping(head_);
+    clearKeeping(trailerBytes_);
+    headerFields_.clear();
+    trailerFields_.clear();
+    rawHeaders_.clear();
+    rawTrailers_.clear();
+    urlLength_ = 0;
+    headers_.clear();
+    trailers_.clear();
+    joinDuplicateHeaders_ = false;
+    method_ = {};
+    httpVersion_[0] = '1';
+    httpVersion_[2] = '1';
+    major_ = 1;
+    minor_ = 1;
+    clearKeeping(buffered_);
+    highWaterMark_ = 16384;
+    flowing_ = consuming_ = explicitlyPaused_ = flowScheduled_ = false;
+    ended_ = endEmitted_ = complete_ = aborted_ = upgrade_ = dumped_ = false;
+    destroyed_ = closeEmitted_ = false;
 }
 
-void IncomingMessage::adoptBuffers(Buffers&& b) noexcept {
-    head_ = std::move(b.head);
-    trailerBytes_ = std::move(b.trailerBytes);
-    buffered_ = std::move(b.buffered);
-    headerFields_ = std::move(b.headerFields);
-    trailerFields_ = std::move(b.trailerFields);
-    rawHeaders_ = std::move(b.rawHeaders);
-    rawTrailers_ = std::move(b.rawTrailers);
-    headers_ = std::move(b.headers);
-    trailers_ = std::move(b.trailers);
+void IncomingMessage::reuse(net::Socket* socket) noexcept {
+    socket_ = Ref<net::Socket>(socket);
 }
 
 std::string_view IncomingMessage::url() const noexcept {

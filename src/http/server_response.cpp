@@ -11,6 +11,11 @@ namespace nodecc::http {
 ServerResponse::ServerResponse(IncomingMessage& req, std::size_t highWaterMark,
                                bool rejectNonStandardBodyWrites)
     : OutgoingMessage(highWaterMark, rejectNonStandardBodyWrites), req_(&req) {
+    initHead();
+}
+
+void ServerResponse::initHead() {
+    const IncomingMessage& req = *req_;
     RequestFacts facts;
     facts.isHead = req.method() == "HEAD";
     facts.httpVersionMajor = req.httpVersionMajor();
@@ -33,26 +38,37 @@ void ServerResponse::lastReferenceReleased() noexcept {
     }
 }
 
-ServerResponse::Buffers ServerResponse::takeBuffers() noexcept {
-    Buffers b{std::move(headers_), std::move(headBytes_),    std::move(output_),
-              std::move(trailer_), std::move(statusMessage), std::move(outputCallbacks_)};
-    b.headers.clear();
-    b.headBytes.clear();
-    b.output.clear();
-    if (b.output.capacity() > kKeptOutputCapacity) b.output.shrink_to_fit();
-    b.trailer.clear();
-    b.statusMessage.clear();
-    b.outputCallbacks.clear();
-    return b;
+// Every member of ServerResponse and OutgoingMessage, as the constructors leave them (keep in
+// step with the classes); head_ is reset by initHead() on reuse.
+void ServerResponse::releaseForPool() noexcept {
+    resetEmitter();
+    // OutgoingMessage
+    sendDate = true;
+    strictContentLength = false;
+    headers_.clear();
+    headBytes_.clear();
+    connection_.reset();
+    output_.clear();
+    if (output_.capacity() > kKeptOutputCapacity) output_.shrink_to_fit();
+    outputCallbacks_.clear();
+    trailer_.clear();
+    bytesWritten_ = 0;
+    corked_ = 0;
+    headerSent_ = finished_ = finishEmitted_ = needDrain_ = destroyed_ = closed_ = false;
+    direct_ = false;
+    // ServerResponse
+    statusCode = 200;
+    statusMessage.clear();
+    req_.reset();
+    nextOutgoing_ = nullptr;
 }
 
-void ServerResponse::adoptBuffers(Buffers&& b) noexcept {
-    headers_ = std::move(b.headers);
-    headBytes_ = std::move(b.headBytes);
-    output_ = std::move(b.output);
-    trailer_ = std::move(b.trailer);
-    statusMessage = std::move(b.statusMessage);
-    outputCallbacks_ = std::move(b.outputCallbacks);
+void ServerResponse::reuse(IncomingMessage& req, std::size_t highWaterMark,
+                           bool rejectNonStandardBodyWrites) {
+    highWaterMark_ = highWaterMark;
+    rejectNonStandardBodyWrites_ = rejectNonStandardBodyWrites;
+    req_ = Ref<IncomingMessage>(&req);
+    initHead();
 }
 
 void ServerResponse::implicitHeader() {

@@ -442,6 +442,9 @@ class EventEmitter : public RefCounted {
     // Called after a listener was added (Node reacts to some: a readable starts
     // flowing when 'data' gets a listener). The default does nothing.
     virtual void onListenerAdded(EventId /*id*/) {}
+    // For pooled subclasses: back to a new emitter's state (no listeners, the default
+    // maximum); no 'removeListener' events.
+    void resetEmitter() noexcept;
 
   private:
     struct ListenerList;

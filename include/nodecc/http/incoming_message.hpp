@@ -99,10 +99,9 @@ class IncomingMessage : public events::EventEmitter {
   private:
     friend class detail::Connection;
     friend class detail::MessagePool<IncomingMessage>;
-    // What a recycled request keeps of its predecessor (detail::MessagePool).
-    struct Buffers;
-    Buffers takeBuffers() noexcept;
-    void adoptBuffers(Buffers&& buffers) noexcept;
+    // detail::MessagePool: back to a new request's state, buffers cleared but kept.
+    void releaseForPool() noexcept;
+    void reuse(net::Socket* socket) noexcept;
     struct Field {
         std::uint32_t nameOffset, nameLength, valueOffset, valueLength;
     };
@@ -155,13 +154,6 @@ class IncomingMessage : public events::EventEmitter {
     bool destroyed_ = false;
     bool closeEmitted_ = false;
     bool pooled_ = false;  // made by the server: recycled, not deleted
-};
-
-struct IncomingMessage::Buffers {
-    std::string head, trailerBytes, buffered;
-    std::vector<Field> headerFields, trailerFields;
-    std::vector<HeaderField> rawHeaders, rawTrailers;
-    IncomingHeaders headers, trailers;
 };
 
 }  // namespace nodecc::http

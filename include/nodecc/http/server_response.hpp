@@ -201,14 +201,10 @@ class ServerResponse : public OutgoingMessage {
   private:
     friend class detail::Connection;
     friend class detail::MessagePool<ServerResponse>;
-    // What a recycled response keeps of its predecessor (detail::MessagePool).
-    struct Buffers {
-        OutgoingHeaders headers;
-        std::string headBytes, output, trailer, statusMessage;
-        std::vector<WriteCallback> outputCallbacks;
-    };
-    Buffers takeBuffers() noexcept;
-    void adoptBuffers(Buffers&& buffers) noexcept;
+    // detail::MessagePool: back to a new response's state, buffers cleared but kept.
+    void releaseForPool() noexcept;
+    void reuse(IncomingMessage& req, std::size_t highWaterMark, bool rejectNonStandardBodyWrites);
+    void initHead();  // the constructor's work on the request's facts
     ServerResponse& writeHeadImpl(int code, std::optional<std::string_view> message,
                                   std::span<const HeaderField> fields);
 
