@@ -9,7 +9,9 @@
 #   bash bench/macro/run.sh                       # everything: 7 workloads x all peers, 3 runs
 #   bash bench/macro/run.sh --runs 1 --duration 3 --workloads 1,2 --peers node,limit
 #   (any other option goes to peers.sh; see bench/macro/peers.sh --help)
-# Writes the report to bench/macro/results/report-<date>.md (and prints it).
+# Writes the report to bench/macro/results/report-<date>.md (and prints it), the raw
+# results to results-<date>.tsv and their plot to plot-<date>.png (plot.sh); the
+# table for docs/PERFORMANCE.md: bash bench/macro/to_markdown.sh results-<date>.tsv
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -29,5 +31,12 @@ cmake --build "$root/build/release" --target nodecc-hello
 mkdir -p "$here/results"
 stamp=$(date +%Y%m%d-%H%M%S)
 args=(--runs 3 "$@")
-exec bash "$here/peers.sh" --server "nodecc=$root/build/release/examples/nodecc-hello {PORT}" \
-  --out "$here/results/report-$stamp.md" --tsv "$here/results/results-$stamp.tsv" "${args[@]}"
+tsv=$here/results/results-$stamp.tsv
+rc=0
+bash "$here/peers.sh" --server "nodecc=$root/build/release/examples/nodecc-hello {PORT}" \
+  --out "$here/results/report-$stamp.md" --tsv "$tsv" "${args[@]}" || rc=$?
+if [ -f "$tsv" ] && [ "$(wc -l <"$tsv")" -gt 1 ]; then
+  bash "$here/plot.sh" "$tsv" "$here/results/plot-$stamp.png" ||
+    echo "run.sh: the plot failed (the report and the TSV are written)" >&2
+fi
+exit "$rc"

@@ -1,8 +1,12 @@
 'use strict';
-// Formats peers.sh results (TSV) as markdown. Usage: node report.js results.tsv
+// Formats peers.sh results (TSV) as markdown. Usage: node report.js [--paste | --medians] results.tsv
+//   (no option)  the full report (what peers.sh prints)
+//   --paste      the summary for docs/PERFORMANCE.md: medians, nodecc ÷ peer, the issue's targets
+//   --medians    one TSV row per server and workload: the medians plot.sh draws
 const fs = require('fs');
 
-const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').slice(1)
+const mode = process.argv[2] === '--paste' || process.argv[2] === '--medians' ? process.argv[2].slice(2) : 'report';
+const rows = fs.readFileSync(process.argv[mode === 'report' ? 2 : 3], 'utf8').trim().split('\n').slice(1)
   .map((l) => l.split('\t'))
   .map(([run, server, wl, rps, p50, p99, mibps, errors, rss, bpc, conns, cpu, note]) =>
     ({ run: +run, server, wl: +wl, rps, p50, p99, mibps, errors, rss, bpc, conns, cpu, note: note || '' }));
@@ -46,6 +50,10 @@ const median = (xs) => {
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 };
 const kilo = (n) => (!Number.isFinite(n) ? 'n/a' : n >= 1e6 ? (n / 1e6).toFixed(2) + 'M' : n >= 1e4 ? (n / 1e3).toFixed(1) + 'k' : grp(n));
+if (mode !== 'report') {
+  process.stdout.write(mode === 'paste' ? paste() : medianRows());
+  process.exit(0);
+}
 // Summary: medians over the runs; the ratio is the median of the per-run ratios.
 {
   const hdr = { 1: '1 keep-alive req/s', 2: '2 pipelined req/s', 3: '3 c1000 req/s', 4: '4 close req/s', 5: '5 1 MiB MiB/s', 6: '6 POST 64K req/s', 7: '7 idle B/conn' };
@@ -148,3 +156,123 @@ const notes = [...used].filter((s) => NOTES[s]).map((s) => '- ' + NOTES[s]);
 for (const u of [...new Set(unsupported)]) notes.push('- ' + u);
 if (notes.length) out.push('Notes:', '', ...notes, '');
 process.stdout.write(out.join('\n'));
+
+
+// ---------------------------------------------------------------- --medians, --paste
+// The headline figure of a workload in one run: req/s, MiB/s for 5, bytes per idle
+// connection for 7 (none when fewer than 90 % of the connections were answered).
+function value(s, w, run) {
+  const r = get(s, w, run);
+  if (!r) return NaN;
+  if (w === 7) {
+    const ans = num((r.note.match(/answered=(\d+)/) || [])[1]);
+    return Number.isFinite(ans) && ans < 0.9 * num(r.conns) ? NaN : num(r.bpc);
+  }
+  return num(r[w === 5 ? 'mibps' : 'rps']);
+}
+function cpuUs(s, w, run) { // server CPU µs per request
+  const r = get(s, w, run) || {};
+  return w === 7 ? NaN : (num(r.cpu) / 100 / num(r.rps)) * 1e6;
+}
+function errorsOf(s, w) { return runs.reduce((a, run) => a + (num((get(s, w, run) || {}).errors) || 0), 0); }
+function medOf(f, s, w) { return median(runs.map((run) => f(s, w, run))); }
+// nodecc ÷ peer: the median of the per-run ratios, so that drift between runs cancels out
+function ratioOf(f, p, w) { return median(runs.map((run) => f('nodecc', w, run) / f(p, w, run))); }
+
+// nodecc first, then the others in the order they ran
+function nodeccFirst() { return servers.includes('nodecc') ? ['nodecc', ...servers.filter((s) => s !== 'nodecc')] : servers; }
+
+function medianRows() {
+  const o = ['server\twl\tvalue\tcpu_us\terrors'];
+  const cell = (n, d) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  for (const s of nodeccFirst()) {
+    for (const w of wls) {
+      if (!runs.some((run) => get(s, w, run))) continue;
+      o.push([s, w, cell(medOf(value, s, w), w === 5 ? 1 : 0), cell(medOf(cpuUs, s, w), 3), errorsOf(s, w)].join('\t'));
+    }
+  }
+  return o.join('\n') + '\n';
+}
+
+function paste() {
+  const LABEL = {
+    1: 'W1 keep-alive c64, req/s', 2: 'W2 pipelined ×16, req/s', 3: 'W3 c1000, req/s',
+    4: 'W4 connection per request, req/s', 5: 'W5 1 MiB response, MiB/s', 6: 'W6 POST 64 KiB, req/s',
+    7: 'W7 idle, bytes/connection',
+  };
+  const fmtV = (w, n) => (!Number.isFinite(n) ? 'n/a' : w === 5 ? sig(n) : grp(n));
+  const x = (r) => (Number.isFinite(r) ? r.toFixed(2) + '×' : 'n/a');
+  const peers = servers.filter((s) => s !== 'nodecc');
+  const o = [];
+  // rows: W1..W7, with W1's CPU µs per request right under W1
+  const lines = [];
+  for (const w of wls) {
+    lines.push({ w, label: LABEL[w], f: value });
+    if (w === 1) lines.push({ w, label: 'W1 server CPU µs/request', f: cpuUs, cpu: true });
+  }
+  o.push(`Median of ${runs.length} run(s). Higher is better, except for CPU µs/request and W7 (lower is better).`);
+  o.push('');
+  const cols = nodeccFirst();
+  o.push('| workload | ' + cols.join(' | ') + ' |');
+  o.push('|---|' + cols.map(() => '---:').join('|') + '|');
+  for (const l of lines) {
+    o.push(`| ${l.label} | ` + cols.map((s) => {
+      if (!runs.some((run) => get(s, l.w, run))) return '–';
+      const m = medOf(l.f, s, l.w);
+      const e = l.w !== 7 && !l.cpu ? errorsOf(s, l.w) : 0;
+      return (l.cpu ? sig(m) : fmtV(l.w, m)) + (e > 0 ? ` (${grp(e)} errors)` : '');
+    }).join(' | ') + ' |');
+  }
+  o.push('');
+  if (servers.includes('nodecc') && peers.length) {
+    o.push('nodecc ÷ peer: the median of the per-run ratios (same run). Above 1 means nodecc is faster; for CPU µs/request and W7, below 1 means nodecc spends less.');
+    o.push('');
+    o.push('| workload | ' + peers.join(' | ') + ' |');
+    o.push('|---|' + peers.map(() => '---:').join('|') + '|');
+    for (const l of lines) o.push(`| ${l.label} | ` + peers.map((p) => x(ratioOf(l.f, p, l.w))).join(' | ') + ' |');
+    o.push('');
+  }
+  if (servers.includes('nodecc')) {
+    o.push('Targets of the performance issue (ceiling = `limit`, the raw-epoll server; "best peer" = the peer with the highest median, the ceiling excluded):');
+    o.push('');
+    o.push('| workload | target | measured | status |');
+    o.push('|---|---|---|---|');
+    const has = (s, w) => runs.some((run) => Number.isFinite(value(s, w, run)));
+    const verdict = (ok) => (ok ? 'met' : '**not met**');
+    const row = (w, target, measured, status) => { if (wls.includes(w)) o.push(`| W${w} | ${target} | ${measured} | ${status} |`); };
+    const missing = (w, who) => `not measured (${who} not in this run)`;
+    const vsPeer = (w, p, min, target) => {
+      if (!has('nodecc', w)) return row(w, target, 'n/a', missing(w, 'nodecc'));
+      if (!p || !has(p, w)) return row(w, target, 'n/a', missing(w, p || 'no peer'));
+      const r = ratioOf(value, p, w);
+      row(w, target, `${r.toFixed(3)}× ${p}`, verdict(r >= min));
+    };
+    const best = (w) => peers.filter((p) => p !== 'limit' && has(p, w))
+      .sort((a, b) => medOf(value, b, w) - medOf(value, a, w))[0];
+    vsPeer(1, 'limit', 0.95, 'req/s ≥ 0.95× ceiling');
+    if (wls.includes(1)) {
+      const r = ratioOf(cpuUs, 'limit', 1);
+      row(1, 'CPU µs/request ≤ 1.1× ceiling', Number.isFinite(r) ? `${r.toFixed(3)}× limit` : 'n/a',
+        Number.isFinite(r) ? verdict(r <= 1.1) : missing(1, has('nodecc', 1) ? 'limit' : 'nodecc'));
+    }
+    vsPeer(2, 'limit', 0.9, 'req/s ≥ 0.9× ceiling');
+    if (wls.includes(2)) {
+      const m = medOf(value, 'nodecc', 2);
+      row(2, 'req/s ≥ 1,000,000', fmtV(2, m), Number.isFinite(m) ? verdict(m >= 1e6) : missing(2, 'nodecc'));
+    }
+    vsPeer(3, 'nginx', 1, 'req/s ≥ nginx');
+    if (wls.includes(3)) {
+      const e = errorsOf('nodecc', 3);
+      row(3, 'zero errors (all runs)', has('nodecc', 3) ? `${grp(e)} errors` : 'n/a', has('nodecc', 3) ? verdict(e === 0) : missing(3, 'nodecc'));
+    }
+    vsPeer(4, best(4), 1, 'req/s ≥ best peer');
+    vsPeer(5, best(5), 1.2, 'MiB/s ≥ 1.2× best peer');
+    vsPeer(6, best(6), 1.2, 'req/s ≥ 1.2× best peer');
+    if (wls.includes(7)) {
+      const m = medOf(value, 'nodecc', 7);
+      row(7, '≤ 512 bytes/connection', Number.isFinite(m) ? `${grp(m)} B` : 'n/a', Number.isFinite(m) ? verdict(m <= 512) : missing(7, 'nodecc'));
+    }
+    o.push('');
+  }
+  return o.join('\n');
+}
