@@ -120,6 +120,9 @@ enum class Extra : std::uint8_t {
     StatusAndHeaders,  // status 404 and a few headers before answering
 };
 
+// What the handler does to the whole server at the time of its destroy (byte c, bits 3-4).
+enum class ServerOp : std::uint8_t { None, CloseIdle, CloseAll, Close };
+
 struct Behaviour {
     Timing timing;
     Read read;
@@ -130,6 +133,7 @@ struct Behaviour {
     bool trailers;
     bool big;
     Extra extra;
+    ServerOp serverOp;
 };
 
 // What happens at a point of the stream (the bytes before it are sent first).
@@ -178,7 +182,8 @@ bool decode(const std::uint8_t* data, std::size_t size, Script& s) {
         s.behaviours.push_back(Behaviour{
             static_cast<Timing>(x & 7), static_cast<Read>((x >> 3) & 3), static_cast<Shape>(x >> 5),
             static_cast<Destroy>(y & 7), static_cast<When>((y >> 3) & 3), (y & 0x20) != 0,
-            (y & 0x40) != 0, (y & 0x80) != 0, static_cast<Extra>(z & 7)});
+            (y & 0x40) != 0, (y & 0x80) != 0, static_cast<Extra>(z & 7),
+            static_cast<ServerOp>((z >> 3) & 3)});
     }
     const std::size_t streamSize = size - pos - 2 * nc;
     for (std::size_t i = 0; i < nc; ++i, pos += 2) {
@@ -227,6 +232,15 @@ struct Run {
 };
 
 Run* run = nullptr;  // the run in progress (handlers reach it through this)
+
+// FUZZ_SERVER_VERBOSE=1: what happened, for reading a failing input.
+const bool verbose = std::getenv("FUZZ_SERVER_VERBOSE") != nullptr;
+template <class... A>
+void trace(const char* format, A... args) {
+    if (!verbose) return;
+    std::fprintf(stderr, format, args...);
+    std::fputc('\n', stderr);
+}
 
 std::string body(bool big) {
     return big ? std::string(40000, 'x') : std::string("hello");
@@ -289,6 +303,25 @@ void destroyNow(IncomingMessage& req, ServerResponse& res, Destroy what) {
             break;
         case Destroy::SocketEnd:
             if (socket != nullptr) socket->end();
+            break;
+    }
+}
+
+// The script's destroy, then its server-wide call, from inside an event.
+void actNow(IncomingMessage& req, ServerResponse& res, const Behaviour& b) {
+    destroyNow(req, res, b.destroy);
+    switch (b.serverOp) {
+        case ServerOp::None:
+            break;
+        case ServerOp::CloseIdle:
+            run->server->closeIdleConnections();
+            break;
+        case ServerOp::CloseAll:
+            run->closedAll = true;
+            run->server->closeAllConnections();
+            break;
+        case ServerOp::Close:
+            run->server->close([](const Error*) { run->serverClosed = true; });
             break;
     }
 }
@@ -388,18 +421,20 @@ void answer(ServerResponse& res, const Behaviour& b, bool streamStart) {
 void onRequest(IncomingMessage& req, ServerResponse& res) {
     ++run->progress;
     const std::size_t index = run->requests++;
+    trace("request %zu %s %s", index, std::string(req.method()).c_str(),
+          std::string(req.url()).c_str());
     const Behaviour b = run->script->behaviours[index % run->script->behaviours.size()];
     Ref<IncomingMessage> rq(&req);
     Ref<ServerResponse> rs(&res);
     req.on(events::kError, [](const Error&) { ++run->progress; });
     if (b.when == When::OnFinish) {
-        res.on(http::kFinish, [rq, rs, b] { destroyNow(*rq, *rs, b.destroy); });
+        res.on(http::kFinish, [rq, rs, b] { actNow(*rq, *rs, b); });
     }
     const bool streamBody = b.timing == Timing::StreamBody;
     if (b.when == When::InData || streamBody || b.read == Read::Data) {
         req.on(http::kData, [rq, rs, b, streamBody, n = 0](std::string_view) mutable {
             ++run->progress;
-            if (b.when == When::InData && n == 0) destroyNow(*rq, *rs, b.destroy);
+            if (b.when == When::InData && n == 0) actNow(*rq, *rs, b);
             if (streamBody && n++ < 4) {
                 try {
                     rs->write("d");
@@ -413,7 +448,7 @@ void onRequest(IncomingMessage& req, ServerResponse& res) {
         req.pause();
         defer(Timing::Immediate, [rq] { rq->resume(); });
     }
-    if (b.when == When::InHandler) destroyNow(req, res, b.destroy);
+    if (b.when == When::InHandler) actNow(req, res, b);
     if (b.extra == Extra::Cork) {
         res.cork();
         defer(Timing::Tick, [rs] { rs->uncork(); });
@@ -455,7 +490,7 @@ void onRequest(IncomingMessage& req, ServerResponse& res) {
             break;
     }
     if (b.when == When::AfterAnswer) {
-        defer(Timing::Immediate, [rq, rs, b] { destroyNow(*rq, *rs, b.destroy); });
+        defer(Timing::Immediate, [rq, rs, b] { actNow(*rq, *rs, b); });
     }
 }
 
@@ -592,14 +627,20 @@ void execute(const Script& script) {
             ++run->progress;
             ++run->responses;
             run->methods.emplace_back(m.request.method());
-            m.response.on(http::kFinish, [] {
+            const std::size_t i = run->responses;
+            m.response.on(http::kFinish, [i] {
                 ++run->progress;
                 ++run->finishes;
+                trace("response %zu finish", i);
             });
-            m.response.on(events::kError, [](const Error&) { ++run->progress; });
-            m.response.on(http::kResponseClose, [] {
+            m.response.on(events::kError, [i](const Error& e) {
+                ++run->progress;
+                trace("response %zu error %s", i, e.code().c_str());
+            });
+            m.response.on(http::kResponseClose, [i] {
                 ++run->progress;
                 ++run->responseCloses;
+                trace("response %zu close", i);
             });
         });
 
@@ -716,7 +757,7 @@ void execute(const Script& script) {
     }
     http::diagnostics::unsubscribe(subscription);
 
-    if (std::getenv("FUZZ_SERVER_VERBOSE") != nullptr) {
+    if (verbose) {
         std::fprintf(
             stderr,
             "requests %zu responses %zu finished %zu closed %zu destroyed %d halfClosed %d "
