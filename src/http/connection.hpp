@@ -119,6 +119,7 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
 
     // ---- net::SocketConsumer (Node: socketOnData, socketOnEnd, socketOnError, …) ----
     void onSocketData(net::Socket& socket, std::string_view data) override;
+    bool sharesDataWithListeners() const noexcept override { return true; }
     void onSocketEnd(net::Socket& socket) override;
     void onSocketError(net::Socket& socket, const Error& error) override;
     void onSocketDrain(net::Socket& socket) override;

@@ -165,6 +165,8 @@ struct SocketAccess {
     static void readStop(Socket& s);
     static void onRead(Socket& s, ssize_t nread, const char* base);
     static void onEof(Socket& s);
+    static bool sharesData(const Socket& s, const SocketConsumer& consumer) noexcept;
+    static void emitDataBesideConsumer(Socket& s, std::string_view chunk);
     static void emitEnd(Socket& s);
     static void scheduleFlushHeld(Socket& s);
     static void flushHeld(Socket& s);

@@ -194,8 +194,10 @@ void A::onRead(Socket& s, ssize_t nread, const char* base) {
         s.bytesRead_ += static_cast<std::uint64_t>(nread);
         refreshTimer(s);
         const std::string_view chunk(base, static_cast<std::size_t>(nread));
-        if (s.consumer_ != nullptr) {
-            s.consumer_->onSocketData(s, chunk);
+        if (SocketConsumer* consumer = s.consumer_) {
+            const bool share = sharesData(s, *consumer);
+            consumer->onSocketData(s, chunk);
+            if (share) emitDataBesideConsumer(s, chunk);
         } else if (has(s, f::kFlowing)) {
             s.emit(Socket::kData, chunk);
         } else {
@@ -212,6 +214,22 @@ void A::onRead(Socket& s, ssize_t nread, const char* base) {
         return;
     }
     destroy(s, errnoException(static_cast<int>(nread), "read"));
+}
+
+// Node: a 'data' listener added to a socket the HTTP server consumes unconsumes it
+// (_http_server.js generateSocketListenerWrapper); the server's own 'data' listener, first
+// in line, keeps feeding its parser. A consumer that shares its bytes so keeps them, and the
+// listeners hear them after it (the consumer of this read, even if it let go of the socket
+// meanwhile), as in an emit.
+// Decided before the consumer runs: a listener it adds meanwhile (a request handler, an
+// 'upgrade' listener) hears only later reads, as with Node's emit.
+bool A::sharesData(const Socket& s, const SocketConsumer& consumer) noexcept {
+    return consumer.sharesDataWithListeners() && s.listenerCount(Socket::kData) > 0;
+}
+
+void A::emitDataBesideConsumer(Socket& s, std::string_view chunk) {
+    Ref<Socket> keep(&s);
+    s.emit(Socket::kData, chunk);
 }
 
 void A::onEof(Socket& s) {
@@ -256,8 +274,10 @@ void A::flushHeld(Socket& s) {
         if (s.consumer_ == nullptr && !has(s, f::kFlowing)) return;
         std::string bytes = std::move(s.extra_->held);
         s.extra_->held.clear();
-        if (s.consumer_ != nullptr) {
-            s.consumer_->onSocketData(s, bytes);
+        if (SocketConsumer* consumer = s.consumer_) {
+            const bool share = sharesData(s, *consumer);
+            consumer->onSocketData(s, bytes);
+            if (share) emitDataBesideConsumer(s, bytes);
         } else {
             s.emit(Socket::kData, std::string_view(bytes));
         }

@@ -56,6 +56,10 @@ class SocketConsumer {
     virtual void onSocketTimeout(Socket& socket) = 0;
     // The handle is closed (Node: 'close'(hadError)); the last call.
     virtual void onSocketClose(Socket& socket, bool hadError) = 0;
+    // Whether 'data' listeners of the socket hear the bytes too, after the consumer (Node:
+    // the HTTP server unconsumes a socket that gets a 'data' listener and keeps parsing
+    // from its own listener). By default a consumed socket emits no 'data'.
+    virtual bool sharesDataWithListeners() const noexcept { return false; }
 
   protected:
     ~SocketConsumer() = default;

@@ -17,16 +17,11 @@ namespace {
 // socket (with on, addListener or prependListener), the bytes the client sends next reach
 // that listener; Node unconsumes the socket from the parser for it (its
 // generateSocketListenerWrapper), which still parses them too (here: a 'clientError').
-// DISABLED, bug: a 'data' listener added to a consumed socket never hears anything.
-// net::Socket gives every read to its SocketConsumer and emits no 'data' while consumed
-// (src/net/socket.cpp A::onRead / flushHeld), and nothing unconsumes the socket when such
-// a listener is added (Node: _http_server.js generateSocketListenerWrapper → unconsume;
-// the server's own socketOnData then keeps feeding the parser).
 enum class AddWith { On, AddListener, PrependListener };
 
 class ServerPortedUnconsume : public ::testing::TestWithParam<AddWith> {};
 
-TEST_P(ServerPortedUnconsume, DISABLED_SocketDataListenerGetsTheBytesAfterTheRequest) {
+TEST_P(ServerPortedUnconsume, SocketDataListenerGetsTheBytesAfterTheRequest) {
     Loop loop;
     std::string received;
     http::Server* self = nullptr;
