@@ -625,6 +625,9 @@ void Connection::detachSocket(ServerResponse& res) {
 
 // Node: resOnFinish (seed 4-2).
 void Connection::resOnFinish(ServerResponse& resRef) {
+    // Only the response that owns the socket finishes (the others wait in outgoing_, and
+    // the socket's close closes them); one ahead of its turn leaves the queues alone.
+    if (owner_ != &resRef) return;
     Ref<ServerResponse> res(&resRef);
     Ref<Connection> keep(this);
     // Node: onResponseFinishChannel.

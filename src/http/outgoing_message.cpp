@@ -197,9 +197,13 @@ bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCa
     // Node: `if (conn?.destroyed) return false` — the bytes and the callback are dropped. Once
     // the connection closed (destroyed_) nothing is buffered either: a response ended after
     // its client vanished holds no output and no callback (which would reference it).
-    if (destroyed_ || (connection_ != nullptr && connection_->socketDestroyed())) return false;
-    if (connection_ != nullptr && (direct_ || connection_->owner() == this) &&
-        connection_->socketWritable()) {
+    // A response still waiting behind another one has no socket yet (Node: conn is null):
+    // it buffers, and finishes only once it is given the socket — never, if the socket is
+    // gone; its 'close' then comes with the socket's. (A direct one writes through while
+    // the socket is writable, as the owner would after it.)
+    const bool owner = connection_ != nullptr && connection_->owner() == this;
+    if (destroyed_ || (owner && connection_->socketDestroyed())) return false;
+    if ((owner || (direct_ && connection_ != nullptr)) && connection_->socketWritable()) {
         if (!output_.empty()) flushOutput();
         return connection_->write(pieces, std::move(callback));
     }

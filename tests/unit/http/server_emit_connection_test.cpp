@@ -122,9 +122,7 @@ namespace {
 // 'close' (nor 'finish') and leaks with its request (LeakSanitizer).
 // Node: a response waiting for the socket buffers its output (conn is null in
 // _writeRaw) and finishes only once it is assigned the socket; on close it gets 'close'.
-// Disabled until the fix in src/http/outgoing_message.cpp / connection.cpp lands.
-TEST(HttpServerEmitConnection,
-     DISABLED_QueuedResponseEndedAfterSocketDestroyDoesNotStealTheOwnersClose) {
+TEST(HttpServerEmitConnection, QueuedResponseEndedAfterSocketDestroyDoesNotStealTheOwnersClose) {
     Loop loop;
     Ref<http::Server> server = http::createServer();
     std::vector<std::string> events;
