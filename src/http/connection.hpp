@@ -80,6 +80,7 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
 
     // ---- for OutgoingMessage / IncomingMessage ----
     OutgoingMessage* owner() const noexcept { return owner_; }  // Node: socket._httpMessage
+    bool hasQueuedResponses() const noexcept { return !outgoing_.empty(); }
     // A response that may write to the socket ended: the responses queued behind it, in
     // order, may now hand their bytes to the socket too (until a Connection: close one).
     void responseEnded(ServerResponse& res);

@@ -89,10 +89,15 @@ void Server::closeAllConnections() {
 }
 
 // Node: closeIdleConnections — sockets between requests, unless a response is unfinished.
+// Stricter than Node: a connection whose ended responses are still being sent (bytes
+// queued in the socket, or responses waiting behind the owner) is not idle yet — Node
+// cuts those bytes off; a graceful shutdown here loses no response (callers repeat the
+// call, as examples/hello does).
 void Server::closeIdleConnections() {
     for (detail::Connection* c : connections_->idle()) {
         Ref<detail::Connection> conn(c);
         if (conn->owner() != nullptr && !conn->owner()->finished()) continue;
+        if (conn->hasQueuedResponses() || conn->socketWritableLength() > 0) continue;
         conn->destroySocket(nullptr);
     }
 }
