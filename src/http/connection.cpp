@@ -47,11 +47,8 @@ Connection::Connection(Server& server, net::Socket& socket)
     if (server.timeout > 0)
         socket.setTimeout(static_cast<std::uint32_t>(server.timeout));  // 3-2-4-1-3
     // 3-2-4-1-4: a parser, initialized for a request stream with the server's limits.
-    ParserOptions options =
-        server.options().insecureHTTPParser ? ParserOptions::insecure() : ParserOptions{};
-    options.maxHeaderSize = server.options().maxHeaderSize;
-    parser_ = parserPool().alloc();      // 3-2-4-1-4-2: parsers.alloc()
-    parser_->initialize(this, options);  // 3-2-4-1-4-3: (re)initialize for this connection
+    // 3-2-4-1-4-2/3: parsers.alloc() + initialize — taken when the first bytes arrive
+    // (unparkParser), and given back whenever the connection is between requests.
     if (server.maxHeadersCount) maxHeaderPairs_ = *server.maxHeadersCount << 1;
     // Node: parser.initialize(..., server[kConnections]) — tracked from accept on.
     server.connections_->add(*this, Loop::current().now());
@@ -61,6 +58,25 @@ Connection::Connection(Server& server, net::Socket& socket)
 }
 
 Connection::~Connection() = default;
+
+ParserOptions Connection::parserOptions() const noexcept {
+    ParserOptions options =
+        server_->options().insecureHTTPParser ? ParserOptions::insecure() : ParserOptions{};
+    options.maxHeaderSize = server_->options().maxHeaderSize;
+    return options;
+}
+
+void Connection::parkParser() {
+    if (parser_ && !executing_ && !paused_ && !current_ && parser_->atMessageBoundary()) {
+        parserPool().free(std::move(parser_));
+    }
+}
+
+void Connection::unparkParser() {
+    if (parser_ || parserFreed_) return;
+    parser_ = parserPool().alloc();
+    parser_->initialize(this, parserOptions());
+}
 
 // ---- the socket, as the responses use it -----------------------------------------------------
 
@@ -164,7 +180,8 @@ void Connection::onSocketDrain(net::Socket& /*socket*/) {
 // ---- reading (Node: socketOnData → parser.execute → onParserExecuteCommon) -------------------
 
 void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
-    if (!parser_) return;
+    if (parserFreed_) return;
+    unparkParser();
     Ref<Connection> keep(this);
     executing_ = true;
     // Responses written while this read is parsed (a pipelined burst) leave in one write.
@@ -178,6 +195,7 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     }
     rethrowPending();
     if (parser_) onParserExecuteCommon(result, data);
+    parkParser();
 }
 
 void Connection::rethrowPending() {
@@ -340,8 +358,9 @@ void Connection::freeParser() {
         freePending_ = true;
         return;
     }
-    if (parser_) {
-        parserPool().free(std::move(parser_));
+    if (!parserFreed_) {
+        parserFreed_ = true;
+        if (parser_) parserPool().free(std::move(parser_));
         server_->connections_->remove(*this);
     }
 }

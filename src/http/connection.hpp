@@ -150,6 +150,11 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     void closeResponses();
     void abortIncoming();
     void freeParser();
+    // An idle keep-alive connection holds no parser: it goes back to the pool between
+    // messages and a fresh one is taken when bytes arrive (Node keeps one per socket).
+    void parkParser();
+    void unparkParser();
+    ParserOptions parserOptions() const noexcept;
     void finish();  // drops the connection's self-reference
     bool fieldAccepted() const noexcept;
     void beginField(std::string& dest);
@@ -185,6 +190,7 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     bool closed_ = false;
     bool executing_ = false;    // inside parser_->execute()
     bool freePending_ = false;  // freeParser() was asked for during execute()
+    bool parserFreed_ = false;  // freeParser() ran: no parser any more
 };
 
 }  // namespace nodecc::http::detail

@@ -36,6 +36,10 @@ void Parser::reinitialize() noexcept {
     options_ = options;
 }
 
+bool Parser::atMessageBoundary() const noexcept {
+    return state_ == State::Start && error_ == ParserError::Ok;
+}
+
 void Parser::pause() noexcept {
     if (error_ == ParserError::Ok) {
         error_ = ParserError::Paused;

@@ -250,6 +250,9 @@ class Parser {
     std::uint32_t headerCount() const noexcept { return headerCount_; }
     /// Messages completed since initialize().
     std::uint64_t messageCount() const noexcept { return messageCount_; }
+    // Between messages with nothing pending: a fresh parser (initialize()) would behave the
+    // same on any further bytes. (A server may then give the parser back to its pool.)
+    bool atMessageBoundary() const noexcept;
     const ParserOptions& options() const noexcept { return options_; }
 
     enum class State : std::uint8_t;  // defined in src/http/parser.cpp
