@@ -19,22 +19,6 @@
 namespace nodecc::test::hostile {
 namespace {
 
-// Live requests and responses (custom types through the server options).
-struct Census {
-    static inline int requests = 0;
-    static inline int responses = 0;
-};
-class CountedRequest : public IncomingMessage {
-  public:
-    explicit CountedRequest(net::Socket* s) : IncomingMessage(s) { ++Census::requests; }
-    ~CountedRequest() override { --Census::requests; }
-};
-class CountedResponse : public ServerResponse {
-  public:
-    explicit CountedResponse(IncomingMessage& req) : ServerResponse(req) { ++Census::responses; }
-    ~CountedResponse() override { --Census::responses; }
-};
-
 // 50 connections per phase, reset together once the server has had 50 ms with them.
 TEST(HostileResets, ResetsAtEveryPhaseLeaveNothingBehind) {
     constexpr int kPerPhase = 50;
@@ -46,13 +30,7 @@ TEST(HostileResets, ResetsAtEveryPhaseLeaveNothingBehind) {
     GoodVerdict verdict;
     {
         Loop loop;
-        http::ServerOptions options;
-        options.incomingMessage = [](net::Socket* s) -> Ref<IncomingMessage> {
-            return makeRef<CountedRequest>(s);
-        };
-        options.serverResponse = [](IncomingMessage& req) -> Ref<ServerResponse> {
-            return makeRef<CountedResponse>(req);
-        };
+        http::ServerOptions options = counted();
         const auto big = std::make_shared<std::string>(4u << 20, 'B');
         auto server = http::createServer(options, [&](IncomingMessage& req, ServerResponse& res) {
             if (serveGood(req, res)) return;

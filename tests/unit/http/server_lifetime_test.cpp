@@ -56,33 +56,6 @@ TEST(ServerLifetime, EndAfterClientIsGoneIsANoOp) {
                                                 "write cb ERR_STREAM_DESTROYED"}));
 }
 
-// Counts live requests and responses (custom types through the server options).
-struct Census {
-    static inline int requests = 0;
-    static inline int responses = 0;
-};
-class CountedRequest : public IncomingMessage {
-  public:
-    explicit CountedRequest(net::Socket* s) : IncomingMessage(s) { ++Census::requests; }
-    ~CountedRequest() override { --Census::requests; }
-};
-class CountedResponse : public ServerResponse {
-  public:
-    explicit CountedResponse(IncomingMessage& req) : ServerResponse(req) { ++Census::responses; }
-    ~CountedResponse() override { --Census::responses; }
-};
-
-http::ServerOptions counted() {
-    http::ServerOptions options;
-    options.incomingMessage = [](net::Socket* s) -> Ref<IncomingMessage> {
-        return makeRef<CountedRequest>(s);
-    };
-    options.serverResponse = [](IncomingMessage& req) -> Ref<ServerResponse> {
-        return makeRef<CountedResponse>(req);
-    };
-    return options;
-}
-
 // Regression: listeners holding Refs (res in a req listener — res holds its req — or a
 // message in its own listener) formed cycles that leaked req, res, the connection and the
 // server; and a response ended after its client vanished kept a callback referencing

@@ -62,4 +62,31 @@ inline http::ServerOptions fastChecks(std::uint64_t headersTimeout, std::uint64_
     return o;
 }
 
+// Counts live requests and responses: custom types through the server options (which
+// the server makes fresh, not from its pool), for leak checks.
+struct Census {
+    static inline int requests = 0;
+    static inline int responses = 0;
+};
+class CountedRequest : public IncomingMessage {
+  public:
+    explicit CountedRequest(net::Socket* s) : IncomingMessage(s) { ++Census::requests; }
+    ~CountedRequest() override { --Census::requests; }
+};
+class CountedResponse : public ServerResponse {
+  public:
+    explicit CountedResponse(IncomingMessage& req) : ServerResponse(req) { ++Census::responses; }
+    ~CountedResponse() override { --Census::responses; }
+};
+
+inline http::ServerOptions counted(http::ServerOptions options = {}) {
+    options.incomingMessage = [](net::Socket* s) -> Ref<IncomingMessage> {
+        return makeRef<CountedRequest>(s);
+    };
+    options.serverResponse = [](IncomingMessage& req) -> Ref<ServerResponse> {
+        return makeRef<CountedResponse>(req);
+    };
+    return options;
+}
+
 }  // namespace nodecc::test
