@@ -11,12 +11,24 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
 #include "nodecc/process/loop.hpp"
 
 namespace nodecc::test {
+
+double slowdownFactor() {
+    static const double factor = [] {
+        const char* env = std::getenv("NODECC_TEST_SLOWDOWN");
+        if (env == nullptr || *env == '\0') return 1.0;
+        char* end = nullptr;
+        const double f = std::strtod(env, &end);
+        return (end != env && f > 1.0 && f <= 1000.0) ? f : 1.0;
+    }();
+    return factor;
+}
 
 bool runLoop(Loop& loop, int timeoutMs) {
     struct Guard {
@@ -32,7 +44,7 @@ bool runLoop(Loop& loop, int timeoutMs) {
             static_cast<Guard*>(t->data)->fired = true;
             uv_stop(t->loop);
         },
-        static_cast<std::uint64_t>(timeoutMs), 0);
+        static_cast<std::uint64_t>(static_cast<double>(timeoutMs) * slowdownFactor()), 0);
     uv_unref(reinterpret_cast<uv_handle_t*>(&g->timer));
     loop.run();
     const bool ok = !g->fired;

@@ -12,7 +12,12 @@ class Loop;
 namespace nodecc::test {
 
 // Runs `loop` until nothing is left; false if `timeoutMs` passed first (the loop is stopped).
+// The bound is multiplied by slowdownFactor() (only ever lengthened: it is a hang guard).
 bool runLoop(Loop& loop, int timeoutMs = 10000);
+
+// NODECC_TEST_SLOWDOWN from the environment (e.g. 20 under valgrind), at least 1; 1 if unset
+// or not a number. Scales runLoop's bound; the assertions themselves are unchanged.
+double slowdownFactor();
 
 // A blocking TCP/unix connect (completes through the listen backlog without accept()).
 // Returns the descriptor, or -errno.
