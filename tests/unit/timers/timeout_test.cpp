@@ -59,10 +59,12 @@ TEST(Timeout, FiresAfterItsDurationOfLoopTime) {
 TEST(Timeout, RunsInOrderOfExpiryAcrossDurations) {
     Loop loop;
     std::string order;
-    nodecc::setTimeout([&] { order += "c"; }, 30);
-    nodecc::setTimeout([&] { order += "a"; }, 10);
-    nodecc::setTimeout([&] { order += "b"; }, 20);
-    nodecc::setTimeout([&] { order += "d"; }, 30);
+    // 100 ms apart: the four calls may be spread over tens of ms on a loaded machine (or
+    // under valgrind), and the order asserted is that of the expiries.
+    nodecc::setTimeout([&] { order += "c"; }, 300);
+    nodecc::setTimeout([&] { order += "a"; }, 100);
+    nodecc::setTimeout([&] { order += "b"; }, 200);
+    nodecc::setTimeout([&] { order += "d"; }, 300);
     loop.run();
     EXPECT_EQ(order, "abcd");
 }
