@@ -34,6 +34,8 @@ EventEmitter::~EventEmitter() {
 }
 
 void EventEmitter::resetEmitter() noexcept {
+    maxListeners_ = -1;
+    if (entries_.empty()) return;
     // Released after the entries are gone: a listener's destructor may touch this emitter.
     std::vector<Entry> entries;
     entries.swap(entries_);
@@ -140,6 +142,7 @@ bool EventEmitter::remove(EventId id, const Listener& listener) {
 }
 
 void EventEmitter::removeAll(EventId id) {
+    if (entries_.empty()) return;
     if (find(kRemoveListener.id) == nullptr) {
         if (Entry* e = find(id)) {
             ListenerList::release(e->list);
@@ -156,6 +159,7 @@ void EventEmitter::removeAll(EventId id) {
 }
 
 EventEmitter& EventEmitter::removeAllListeners() {
+    if (entries_.empty()) return *this;
     std::vector<EventId> ids;
     for (const auto& e : entries_) {
         if (e.id != kRemoveListener.id) ids.push_back(e.id);

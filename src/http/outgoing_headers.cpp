@@ -53,11 +53,17 @@ std::uint32_t OutgoingHeaders::find(std::string_view name) const noexcept {
 }
 
 std::uint32_t OutgoingHeaders::store(std::string_view s) {
-    if (bytes_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) {
+    const std::uint32_t off = grow(s.size());
+    if (!s.empty()) std::memcpy(bytes_.data() + off, s.data(), s.size());
+    return off;
+}
+
+std::uint32_t OutgoingHeaders::grow(std::size_t n) {
+    if (bytes_.size() + n > std::numeric_limits<std::uint32_t>::max()) {
         throw Error("ERR_OUT_OF_RANGE", "Outgoing headers exceed 4 GiB");
     }
     const auto off = static_cast<std::uint32_t>(bytes_.size());
-    bytes_.append(s);
+    bytes_.resize(bytes_.size() + n);
     return off;
 }
 
@@ -66,9 +72,12 @@ void OutgoingHeaders::checkNotSent(const char* verb) const {
 }
 
 void OutgoingHeaders::pushValue(Slot& slot, std::string_view value) {
-    const std::uint32_t off = store(value);
+    linkValue(slot, store(value), value.size());
+}
+
+void OutgoingHeaders::linkValue(Slot& slot, std::uint32_t off, std::size_t size) {
     const auto idx = static_cast<std::uint32_t>(values_.size());
-    values_.push_back({off, static_cast<std::uint32_t>(value.size()), kNone});
+    values_.push_back({off, static_cast<std::uint32_t>(size), kNone});
     if (slot.valueCount == 0) {
         slot.firstValue = idx;
     } else {
@@ -91,21 +100,30 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
     if (i == kNone) {
         i = static_cast<std::uint32_t>(slots_.size());
         const long long index = arrayIndexKey(name);
-        slots_.push_back(Slot{0, 0, static_cast<std::uint32_t>(name.size()), kNone, kNone, 0,
-                              index < 0 ? kNone : static_cast<std::uint32_t>(index), false, true});
+        // One arena reservation for the name, its lowercase key (only when the name has a
+        // capital; else the key is the name's own bytes) and a single value.
+        const bool upper = hasUpperAscii(name);
+        const std::size_t single = n == 1 ? values[0].size() : 0;
+        const std::uint32_t nameOff = grow(name.size() * (upper ? 2 : 1) + single);
+        char* dst = bytes_.data() + nameOff;
+        std::memcpy(dst, name.data(), name.size());
+        std::uint32_t keyOff = nameOff;
+        if (upper) {
+            keyOff = nameOff + static_cast<std::uint32_t>(name.size());
+            for (std::size_t k = 0; k < name.size(); ++k) dst[name.size() + k] = toLowerAscii(name[k]);
+        }
+        slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
+                              kNone, 0, index < 0 ? kNone : static_cast<std::uint32_t>(index),
+                              isList, true});
         ++live_;
         if (index >= 0) ++liveArrayIndexKeys_;
-        // The key is the lowercase name: the name's own bytes when it has no capital.
-        const std::uint32_t nameOff = store(name);
-        std::uint32_t keyOff = nameOff;
-        if (hasUpperAscii(name)) {
-            keyOff = store(name);
-            for (std::size_t k = 0; k < name.size(); ++k) {
-                bytes_[keyOff + k] = toLowerAscii(bytes_[keyOff + k]);
-            }
+        if (n == 1) {
+            const auto valueOff =
+                nameOff + static_cast<std::uint32_t>(name.size() * (upper ? 2 : 1));
+            if (single != 0) std::memcpy(bytes_.data() + valueOff, values[0].data(), single);
+            linkValue(slots_[i], valueOff, values[0].size());
+            return;
         }
-        slots_[i].keyOff = keyOff;
-        slots_[i].nameOff = nameOff;
     } else if (bytes(slots_[i].nameOff, slots_[i].nameLen) != name) {
         slots_[i].nameOff = store(name);
     }

@@ -1,6 +1,7 @@
 #include "nodecc/http/response_head.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <string>
 
 #include "nodecc/http/status_codes.hpp"
@@ -13,12 +14,6 @@ constexpr std::string_view kCrlf = "\r\n";
 
 bool isWordChar(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-void appendDecimal(std::string& out, std::uint64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
 // Node: `+value` for a Content-Length the user set (only strictContentLength reads it).
@@ -89,9 +84,47 @@ void matchHeader(HeaderEffects& fx, std::string_view field, std::string_view val
     }
 }
 
+// The head is written into `out` in one pass: writeHead first reserves an upper bound of
+// its size (every header as its own "name: value\r\n" line, the longest form), then writes
+// through a pointer — no capacity check, no call per piece. `out` keeps its capacity across
+// pooled responses, so in steady state nothing is allocated.
+class HeadWriter {
+  public:
+    HeadWriter(std::string& out, std::size_t bound) : out_(out), start_(out.size()) {
+        out.resize(start_ + bound);
+        p_ = out.data() + start_;
+    }
+    void put(std::string_view s) noexcept {
+        std::memcpy(p_, s.data(), s.size());
+        p_ += s.size();
+    }
+    template <std::size_t N>
+    void lit(const char (&s)[N]) noexcept {
+        std::memcpy(p_, s, N - 1);
+        p_ += N - 1;
+    }
+    void decimal(std::uint64_t v) noexcept { p_ = std::to_chars(p_, p_ + 20, v).ptr; }
+    char* pos() const noexcept { return p_; }
+    void commit() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+    void abandon() { out_.resize(start_); }
+
+  private:
+    std::string& out_;
+    std::size_t start_;
+    char* p_;
+};
+
+// Room for one header line, "name: value\r\n".
+constexpr std::size_t lineBound(std::string_view name, std::string_view value) noexcept {
+    return name.size() + value.size() + 4;
+}
+
 // Node: storeHeader.
-void storeLine(HeaderEffects& fx, std::string& out, std::string_view key, std::string_view value) {
-    out.append(key).append(": ").append(value).append(kCrlf);
+void storeLine(HeaderEffects& fx, HeadWriter& w, std::string_view key, std::string_view value) {
+    w.put(key);
+    w.lit(": ");
+    w.put(value);
+    w.lit("\r\n");
     matchHeader(fx, key, value);
 }
 
@@ -101,26 +134,33 @@ bool isUnique(const UniqueHeaders* unique, std::string_view key) noexcept {
 
 // Node: processHeader for a list value: repeated lines, or one line joined with "; " for
 // `cookie` (2+ values) and uniqueHeaders names.
-void storeList(HeaderEffects& fx, std::string& out, std::string_view key,
+void storeList(HeaderEffects& fx, HeadWriter& w, std::string_view key,
                const OutgoingHeaders::ValueRange& values, std::size_t count,
                const UniqueHeaders* unique) {
     if ((count < 2 || !equalsIgnoreCase(key, "cookie")) && !isUnique(unique, key)) {
-        for (std::string_view v : values) storeLine(fx, out, key, v);
+        for (std::string_view v : values) storeLine(fx, w, key, v);
         return;
     }
-    out.append(key).append(": ");
-    const std::size_t valueStart = out.size();
+    w.put(key);
+    w.lit(": ");
+    const char* valueStart = w.pos();
     bool first = true;
     for (std::string_view v : values) {
-        if (!first) out.append("; ");
-        out.append(v);
+        if (!first) w.lit("; ");
+        w.put(v);
         first = false;
     }
-    const std::size_t valueEnd = out.size();
-    out.append(kCrlf);
-    // matchHeader reads the joined value where it now sits in `out` (no copy).
-    matchHeader(fx, key, std::string_view(out.data() + valueStart, valueEnd - valueStart));
+    const char* valueEnd = w.pos();
+    w.lit("\r\n");
+    // matchHeader reads the joined value where it now sits in the head (no copy).
+    matchHeader(fx, key, std::string_view(valueStart, static_cast<std::size_t>(valueEnd - valueStart)));
 }
+
+// The longest head the fixed parts can add: status line without the message, Date,
+// Connection + Keep-Alive with two 20-digit numbers, Content-Length or Transfer-Encoding,
+// the blank line.
+constexpr std::size_t kFixedHeadBound = 13 + 2 + (6 + 2) + 24 + (20 + 20 + 6 + 20 + 2) +
+                                        (16 + 20 + 2) + 2;
 
 }  // namespace
 
@@ -184,14 +224,23 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
     }
     statusCode = status;
     statusMessage = msg;
-    if (checkInvalidHeaderChar(msg)) throw invalidCharError("statusMessage");
+    // The table's texts are valid; only the caller's reason is checked.
+    if (message && checkInvalidHeaderChar(msg)) throw invalidCharError("statusMessage");
     if (status == 204 || status == 304 || (status >= 100 && status <= 199)) hasBody = false;
     // Don't keep alive connections where the client expects 100 Continue but we sent a final
     // status; they may put extra bytes on the wire.
     if (expectContinue && !sent100) shouldKeepAlive = false;
 
     // Node: _storeHeader(statusLine, headers).
-    const std::size_t start = out.size();
+    std::size_t bound = kFixedHeadBound + msg.size() + ctx.date.size();
+    if (slowPath) {
+        headers.forEach([&](const OutgoingHeaders::Header& h) {
+            for (std::string_view v : h.values()) bound += lineBound(h.name(), v);
+        });
+    } else {
+        for (const HeaderField& f : fields) bound += lineBound(f.name, f.value);
+    }
+    HeadWriter w(out, bound);
     try {
         StoreState state;
         HeaderEffects fx{*this, state, defaultKeepAlive_};
@@ -208,21 +257,23 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
                                static_cast<char>('0' + status / 10 % 10),
                                static_cast<char>('0' + status % 10),
                                ' '};
-        out.append(line, sizeof line).append(msg).append(kCrlf);
+        w.put(std::string_view(line, sizeof line));
+        w.put(msg);
+        w.lit("\r\n");
 
         if (slowPath) {
             headers.forEach([&](const OutgoingHeaders::Header& h) {
                 if (h.isArray()) {
-                    storeList(fx, out, h.name(), h.values(), h.size(), ctx.uniqueHeaders);
+                    storeList(fx, w, h.name(), h.values(), h.size(), ctx.uniqueHeaders);
                 } else {
-                    storeLine(fx, out, h.name(), h.value());
+                    storeLine(fx, w, h.name(), h.value());
                 }
             });
         } else {
             for (const HeaderField& f : fields) {
                 validateHeaderName(f.name);
                 validateHeaderValue(f.name, f.value);
-                storeLine(fx, out, f.name, f.value);
+                storeLine(fx, w, f.name, f.value);
             }
         }
 
@@ -231,7 +282,11 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
         const bool removedContLen = headers.removedContentLength() && !state.contLen;
         const bool removedTE = headers.removedTransferEncoding() && !state.te;
 
-        if (sendDate && !state.date) out.append("Date: ").append(ctx.date).append(kCrlf);
+        if (sendDate && !state.date) {
+            w.lit("Date: ");
+            w.put(ctx.date);
+            w.lit("\r\n");
+        }
 
         // A chunked 204/304 (user Transfer-Encoding) would confuse proxies: drop the zero
         // chunk and close instead.
@@ -248,21 +303,21 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
                 shouldKeepAlive && (state.contLen || useChunkedEncodingByDefault);
             if (shouldSendKeepAlive && maxRequestsOnConnectionReached) {
                 // Observed (NODE-BEHAVIOUR §3.4): `Connection: close` but _last stays false.
-                out.append("Connection: close\r\n");
+                w.lit("Connection: close\r\n");
             } else if (shouldSendKeepAlive) {
-                out.append("Connection: keep-alive\r\n");
+                w.lit("Connection: keep-alive\r\n");
                 if (ctx.keepAliveTimeoutMs != 0 && defaultKeepAlive_) {
-                    out.append("Keep-Alive: timeout=");
-                    appendDecimal(out, ctx.keepAliveTimeoutMs / 1000);
+                    w.lit("Keep-Alive: timeout=");
+                    w.decimal(ctx.keepAliveTimeoutMs / 1000);
                     if (static_cast<std::int32_t>(ctx.maxRequestsPerSocket) > 0) {
-                        out.append(", max=");
-                        appendDecimal(out, static_cast<std::uint64_t>(ctx.maxRequestsPerSocket));
+                        w.lit(", max=");
+                        w.decimal(static_cast<std::uint64_t>(ctx.maxRequestsPerSocket));
                     }
-                    out.append(kCrlf);
+                    w.lit("\r\n");
                 }
             } else {
                 last = true;
-                out.append("Connection: close\r\n");
+                w.lit("Connection: close\r\n");
             }
         }
 
@@ -272,11 +327,11 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
             } else if (!useChunkedEncodingByDefault) {
                 last = true;  // close-delimited body
             } else if (!state.trailer && !removedContLen && contentLength) {
-                out.append("Content-Length: ");
-                appendDecimal(out, *contentLength);
-                out.append(kCrlf);
+                w.lit("Content-Length: ");
+                w.decimal(*contentLength);
+                w.lit("\r\n");
             } else if (!removedTE) {
-                out.append("Transfer-Encoding: chunked\r\n");
+                w.lit("Transfer-Encoding: chunked\r\n");
                 chunkedEncoding = true;
             } else {
                 // Both removed: the body runs until the connection closes.
@@ -289,12 +344,13 @@ void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> 
             throw Error("ERR_HTTP_TRAILER_INVALID",
                         "Trailers are invalid with this transfer encoding");
         }
-        out.append(kCrlf);
+        w.lit("\r\n");
         flushHeadNow = state.expect;
     } catch (...) {
-        out.resize(start);
+        w.abandon();
         throw;
     }
+    w.commit();
     headersSent = true;
     headers.markHeadersSent();
 }

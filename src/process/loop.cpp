@@ -12,8 +12,9 @@
 
 namespace nodecc {
 
+constinit thread_local Loop* Loop::tlsCurrent_ = nullptr;
+
 namespace {
-thread_local Loop* tlsCurrent = nullptr;
 thread_local std::unique_ptr<Loop> tlsDefault;
 std::atomic<int> gExitCode{0};
 }  // namespace
@@ -33,7 +34,7 @@ struct Loop::Posted {
     std::vector<UniqueFunction<void()>> tasks;
 };
 
-Loop::Loop() : uv_(new uv_loop_t), previous_(tlsCurrent), posted_(std::make_unique<Posted>()) {
+Loop::Loop() : uv_(new uv_loop_t), previous_(tlsCurrent_), posted_(std::make_unique<Posted>()) {
     if (int err = uv_loop_init(uv_); err != 0) {
         std::fprintf(stderr, "nodecc: uv_loop_init failed: %s\n", uv_strerror(err));
         std::abort();
@@ -43,7 +44,7 @@ Loop::Loop() : uv_(new uv_loop_t), previous_(tlsCurrent), posted_(std::make_uniq
         static_cast<Loop*>(handle->loop->data)->drainPosted();
     });
     uv_unref(reinterpret_cast<uv_handle_t*>(&posted_->async));
-    tlsCurrent = this;
+    tlsCurrent_ = this;
 }
 
 Loop::~Loop() {
@@ -66,11 +67,10 @@ Loop::~Loop() {
         std::fprintf(stderr, "nodecc: loop destroyed with active requests\n");
     }
     delete uv_;
-    if (tlsCurrent == this) tlsCurrent = previous_;
+    if (tlsCurrent_ == this) tlsCurrent_ = previous_;
 }
 
-Loop& Loop::current() {
-    if (tlsCurrent != nullptr) return *tlsCurrent;
+Loop& Loop::makeDefault() {
     tlsDefault = std::make_unique<Loop>();
     return *tlsDefault;
 }

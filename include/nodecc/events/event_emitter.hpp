@@ -325,6 +325,8 @@ inline constexpr Event<Error> kError{"error"};
 // Node: events.errorMonitor — its listeners see 'error' first and do not count as handlers.
 inline constexpr Event<Error> errorMonitor{"nodecc:errorMonitor"};
 
+inline constexpr EventId kErrorEventId = kError.id;
+
 class EventEmitter : public RefCounted {
   public:
     // Node: EventEmitter.defaultMaxListeners (10; 0 = unlimited).
@@ -457,6 +459,9 @@ class EventEmitter : public RefCounted {
 
     template <class... T, class... A>
     bool emitAs(EventId id, std::string_view name, A&&... args) {
+        // No listener at all (most of a request's events): nothing to call, no call made.
+        // 'error' still goes the long way: unheard, it throws.
+        if (entries_.empty() && id != kErrorEventId) return false;
         return emitHeld<T...>(id, name, detail::ArgHolder<T, A>(std::forward<A>(args))...);
     }
     template <class... T, class... H>

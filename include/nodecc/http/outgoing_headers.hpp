@@ -163,6 +163,7 @@ class OutgoingHeaders {
 
     std::uint32_t find(std::string_view name) const noexcept;
     std::uint32_t store(std::string_view s);
+    std::uint32_t grow(std::size_t n);  // n more arena bytes; their offset
     void checkNotSent(const char* verb) const;
     [[noreturn]] void undefinedValue(const char* verb, std::string_view name) const;
     template <class T>
@@ -173,6 +174,7 @@ class OutgoingHeaders {
     void set(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
     void append(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
     void pushValue(Slot& slot, std::string_view value);
+    void linkValue(Slot& slot, std::uint32_t off, std::size_t size);
     std::string_view bytes(std::uint32_t off, std::uint32_t len) const noexcept {
         return {bytes_.data() + off, len};
     }

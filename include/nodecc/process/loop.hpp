@@ -51,7 +51,12 @@ class Loop {
     Loop& operator=(const Loop&) = delete;
 
     // The innermost live Loop of this thread; creates the thread's default loop on first use.
-    static Loop& current();
+    static Loop& current() {
+        Loop* loop = currentOrNull();
+        return loop != nullptr ? *loop : makeDefault();
+    }
+    // The innermost live Loop of this thread, or null (no loop made yet).
+    static Loop* currentOrNull() noexcept { return tlsCurrent_; }
 
     // Node: the main loop. Drains ticks queued by top-level code (as after the main module),
     // then runs until no ref'd handle or request is left. Returns process::exitCode().
@@ -87,6 +92,8 @@ class Loop {
     int& callbackScopeDepth() noexcept { return callbackDepth_; }
 
   private:
+    [[gnu::cold]] static Loop& makeDefault();
+    static constinit thread_local Loop* tlsCurrent_;
     static constexpr std::size_t kMaxExtensions = 16;
     [[noreturn]] static void extensionOverflow();
     void drainPosted();
