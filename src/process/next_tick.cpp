@@ -6,12 +6,10 @@
 namespace nodecc::process {
 
 namespace detail {
-void pushTick(Loop& loop, TickObject&& tick) {
-    loop.tickQueue().push(std::move(tick));
+FixedQueue<TickObject>& currentTickQueue() {
+    return Loop::current().tickQueue();
 }
-Loop& currentLoop() {
-    return Loop::current();
-}
+
 }  // namespace detail
 
 void queueMicrotask(TickCallback callback) {
@@ -40,15 +38,24 @@ void runQueued(TickObject& tick) {
 void processTicksAndRejections(Loop& loop) {
     auto& ticks = loop.tickQueue();
     auto& micro = loop.microtaskQueue();
-    TickObject tock;
+    // Each tick runs in its slot and is destroyed after it returned; ticks it queues go
+    // behind it (the slot does not move while the queue grows). A drain started from inside
+    // a tick leaves the queue to the drain already running, which goes on in order.
+    bool& draining = loop.drainingTicks();
+    if (draining) return;
+    draining = true;
+    struct Done {
+        bool& flag;
+        ~Done() { flag = false; }
+    } done{draining};
     do {
-        while (ticks.shift(tock)) {
-            runQueued(tock);
-            tock.callback = nullptr;
+        while (TickObject* tock = ticks.front()) {
+            runQueued(*tock);
+            ticks.pop();
         }
-        while (micro.shift(tock)) {
-            runQueued(tock);
-            tock.callback = nullptr;
+        while (TickObject* tock = micro.front()) {
+            runQueued(*tock);
+            micro.pop();
         }
     } while (!ticks.isEmpty());
 }

@@ -24,13 +24,33 @@ using AsyncId = std::int64_t;
 // Node: executionAsyncId() is 1 at the top level and triggerAsyncId() 0.
 inline constexpr AsyncId kTopLevelAsyncId = 1;
 
+namespace detail {
+// The calling thread's async-id state (inline: ids are taken on every tick and callback).
+struct AsyncIdFields {
+    AsyncId counter = kTopLevelAsyncId;
+    AsyncId execution = kTopLevelAsyncId;
+    AsyncId trigger = 0;
+    AsyncId defaultTrigger = -1;  // Node: kDefaultTriggerAsyncId, -1 = unset
+};
+extern constinit thread_local AsyncIdFields asyncIdFields;
+}  // namespace detail
+
 // Node: internal/async_hooks newAsyncId() = ++async_id_fields[kAsyncIdCounter].
-AsyncId newAsyncId() noexcept;
+inline AsyncId newAsyncId() noexcept {
+    return ++detail::asyncIdFields.counter;
+}
 // Node: async_hooks.executionAsyncId() / triggerAsyncId().
-AsyncId executionAsyncId() noexcept;
-AsyncId triggerAsyncId() noexcept;
+inline AsyncId executionAsyncId() noexcept {
+    return detail::asyncIdFields.execution;
+}
+inline AsyncId triggerAsyncId() noexcept {
+    return detail::asyncIdFields.trigger;
+}
 // Node: getDefaultTriggerAsyncId(): the scoped default if set, else executionAsyncId().
-AsyncId defaultTriggerAsyncId() noexcept;
+inline AsyncId defaultTriggerAsyncId() noexcept {
+    const detail::AsyncIdFields& f = detail::asyncIdFields;
+    return f.defaultTrigger >= 0 ? f.defaultTrigger : f.execution;
+}
 
 // Node: defaultTriggerAsyncIdScope(triggerAsyncId, fn). RAII instead of a callback:
 // resources created while the scope lives get `id` as their trigger.
@@ -51,8 +71,17 @@ struct AsyncContextFrame {
     AsyncId execution;
     AsyncId trigger;
 };
-AsyncContextFrame enterAsyncContext(AsyncId execution, AsyncId trigger) noexcept;
-void restoreAsyncContext(AsyncContextFrame saved) noexcept;
+inline AsyncContextFrame enterAsyncContext(AsyncId execution, AsyncId trigger) noexcept {
+    AsyncIdFields& f = asyncIdFields;
+    const AsyncContextFrame saved{f.execution, f.trigger};
+    f.execution = execution;
+    f.trigger = trigger;
+    return saved;
+}
+inline void restoreAsyncContext(AsyncContextFrame saved) noexcept {
+    asyncIdFields.execution = saved.execution;
+    asyncIdFields.trigger = saved.trigger;
+}
 }  // namespace detail
 
 }  // namespace nodecc

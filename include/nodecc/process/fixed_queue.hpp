@@ -74,6 +74,24 @@ class FixedQueue {
     }
     void push(T value) { emplace(std::move(value)); }
 
+    // The oldest item, or null when empty. It stays in place (and valid while items are
+    // pushed) until pop().
+    T* front() noexcept {
+        if (tail_ == nullptr || tail_->isEmpty()) return nullptr;
+        return tail_->slot(tail_->bottom);
+    }
+    // Destroys the oldest item; the queue must not be empty.
+    void pop() noexcept {
+        tail_->slot(tail_->bottom)->~T();
+        tail_->bottom = (tail_->bottom + 1) & kMask;
+        --size_;
+        if (tail_->isEmpty() && tail_->next != nullptr) {
+            Block* drained = tail_;
+            tail_ = tail_->next;
+            recycle(drained);
+        }
+    }
+
     // Moves the oldest item into `out`; false when empty.
     bool shift(T& out) {
         if (tail_ == nullptr || tail_->isEmpty()) return false;

@@ -90,6 +90,7 @@ class Loop {
     FixedQueue<process::TickObject>& tickQueue() noexcept { return ticks_; }
     FixedQueue<process::TickObject>& microtaskQueue() noexcept { return microtasks_; }
     int& callbackScopeDepth() noexcept { return callbackDepth_; }
+    bool& drainingTicks() noexcept { return drainingTicks_; }  // processTicksAndRejections runs
 
   private:
     [[gnu::cold]] static Loop& makeDefault();
@@ -104,6 +105,7 @@ class Loop {
     std::unique_ptr<Posted> posted_;
     FixedQueue<process::TickObject> ticks_;
     FixedQueue<process::TickObject> microtasks_;
+    bool drainingTicks_ = false;
     int callbackDepth_ = 0;
     std::unique_ptr<detail::LoopExtension> extensions_[kMaxExtensions];
 };

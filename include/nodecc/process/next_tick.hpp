@@ -18,6 +18,7 @@
 
 #include "nodecc/core/unique_function.hpp"
 #include "nodecc/process/async_id.hpp"
+#include "nodecc/process/fixed_queue.hpp"
 
 namespace nodecc {
 class Loop;
@@ -40,15 +41,15 @@ struct TickObject {
 };
 
 namespace detail {
-void pushTick(Loop& loop, TickObject&& tick);
-Loop& currentLoop();
+FixedQueue<TickObject>& currentTickQueue();  // the current loop's
 }  // namespace detail
 
 // Node: process.nextTick(callback). Capture arguments in the callable.
 template <class F>
 void nextTick(F&& callback) {
-    detail::pushTick(detail::currentLoop(),
-                     TickObject(std::forward<F>(callback), newAsyncId(), defaultTriggerAsyncId()));
+    // Built in its slot of the queue: the callable is moved once.
+    detail::currentTickQueue().emplace(std::forward<F>(callback), newAsyncId(),
+                                       defaultTriggerAsyncId());
 }
 
 // Node: queueMicrotask(callback). Runs after the current tick queue drains.
