@@ -110,7 +110,8 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
         std::uint32_t keyOff = nameOff;
         if (upper) {
             keyOff = nameOff + static_cast<std::uint32_t>(name.size());
-            for (std::size_t k = 0; k < name.size(); ++k) dst[name.size() + k] = toLowerAscii(name[k]);
+            for (std::size_t k = 0; k < name.size(); ++k)
+                dst[name.size() + k] = toLowerAscii(name[k]);
         }
         slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
                               kNone, 0, index < 0 ? kNone : static_cast<std::uint32_t>(index),

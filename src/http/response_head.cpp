@@ -153,14 +153,15 @@ void storeList(HeaderEffects& fx, HeadWriter& w, std::string_view key,
     const char* valueEnd = w.pos();
     w.lit("\r\n");
     // matchHeader reads the joined value where it now sits in the head (no copy).
-    matchHeader(fx, key, std::string_view(valueStart, static_cast<std::size_t>(valueEnd - valueStart)));
+    matchHeader(fx, key,
+                std::string_view(valueStart, static_cast<std::size_t>(valueEnd - valueStart)));
 }
 
 // The longest head the fixed parts can add: status line without the message, Date,
 // Connection + Keep-Alive with two 20-digit numbers, Content-Length or Transfer-Encoding,
 // the blank line.
-constexpr std::size_t kFixedHeadBound = 13 + 2 + (6 + 2) + 24 + (20 + 20 + 6 + 20 + 2) +
-                                        (16 + 20 + 2) + 2;
+constexpr std::size_t kFixedHeadBound =
+    13 + 2 + (6 + 2) + 24 + (20 + 20 + 6 + 20 + 2) + (16 + 20 + 2) + 2;
 
 }  // namespace
 

@@ -94,17 +94,10 @@ class FixedQueue {
 
     // Moves the oldest item into `out`; false when empty.
     bool shift(T& out) {
-        if (tail_ == nullptr || tail_->isEmpty()) return false;
-        T* p = tail_->slot(tail_->bottom);
+        T* p = front();
+        if (p == nullptr) return false;
         out = std::move(*p);
-        p->~T();
-        tail_->bottom = (tail_->bottom + 1) & kMask;
-        --size_;
-        if (tail_->isEmpty() && tail_->next != nullptr) {
-            Block* drained = tail_;
-            tail_ = tail_->next;
-            recycle(drained);
-        }
+        pop();
         return true;
     }
 

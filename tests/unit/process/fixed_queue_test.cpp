@@ -90,4 +90,29 @@ TEST(FixedQueue, ShiftReleasesTheSlot) {
     EXPECT_EQ(tracker.use_count(), 1);
 }
 
+// front() leaves the item in place while more are pushed, even across a new block;
+// pop() destroys it and moves on.
+TEST(FixedQueue, FrontStaysInPlaceWhilePushingThenPopDestroys) {
+    auto tracker = std::make_shared<int>(0);
+    FixedQueue<std::shared_ptr<int>, 4> queue;  // 3 items per block
+    EXPECT_EQ(queue.front(), nullptr);
+    queue.push(tracker);
+    std::shared_ptr<int>* first = queue.front();
+    ASSERT_NE(first, nullptr);
+    for (int i = 0; i < 5; ++i) queue.push(std::make_shared<int>(i));
+    EXPECT_EQ(queue.blockCount(), 2U);
+    EXPECT_EQ(queue.front(), first);
+    EXPECT_EQ(first->get(), tracker.get());
+    queue.pop();
+    EXPECT_EQ(tracker.use_count(), 1);
+    EXPECT_EQ(queue.size(), 5U);
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_NE(queue.front(), nullptr);
+        EXPECT_EQ(**queue.front(), i);
+        queue.pop();
+    }
+    EXPECT_EQ(queue.front(), nullptr);
+    EXPECT_EQ(queue.blockCount(), 1U);
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -42,6 +43,27 @@ TEST(NextTick, TicksThenMicrotasksFromTopLevel) {
     EXPECT_EQ(loop.run(), 0);
     EXPECT_EQ(joined(log),
               "sync > tick1 > tick-nested > micro1 > micro2 > micro-from-tick > tick-from-micro");
+}
+
+// An embedder's processTicksAndRejections() called from inside a tick (code with its own
+// libuv handles may do so) runs nothing twice and keeps the order: the drain already
+// running goes on. A tick's captures are released once it has run, before the next one.
+TEST(NextTick, DrainFromInsideATickRunsEachTickOnceInOrder) {
+    Loop loop;
+    std::vector<std::string> log;
+    auto token = std::make_shared<int>(7);
+    std::weak_ptr<int> watch = token;
+    nextTick([&, token] {
+        log.push_back("tick1");
+        nextTick([&] { log.push_back("tick3"); });
+        nodecc::process::processTicksAndRejections(loop);
+        log.push_back("tick1-end");
+    });
+    token.reset();
+    nextTick(
+        [&] { log.push_back(watch.expired() ? "tick2 (tick1 released)" : "tick2 (tick1 held)"); });
+    EXPECT_EQ(loop.run(), 0);
+    EXPECT_EQ(joined(log), "tick1 > tick1-end > tick2 (tick1 released) > tick3");
 }
 
 // Node: test/parallel/test-next-tick-ordering.js — a tick scheduled before 30
