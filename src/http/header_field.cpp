@@ -9,17 +9,6 @@ namespace nodecc::http {
 
 namespace {
 
-// Node: _http_common.js tokenRegExp.
-constexpr std::array<bool, 256> makeTokenTable() {
-    std::array<bool, 256> t{};
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned>(c)] = true;
-    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned>(c)] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned>(c)] = true;
-    for (char c : std::string_view("^_`-!#$%&'*+.|~")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-}
-constexpr std::array<bool, 256> kToken = makeTokenTable();
-
 std::string quoted(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 4);
@@ -33,7 +22,7 @@ bool checkIsHttpToken(std::string_view name) noexcept {
     if (name.empty()) return false;
     // Branch-free over the bytes: names are short and almost always valid.
     bool ok = true;
-    for (char c : name) ok &= kToken[static_cast<unsigned char>(c)];
+    for (char c : name) ok &= isTokenChar(c);
     return ok;
 }
 

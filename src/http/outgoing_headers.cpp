@@ -1,7 +1,9 @@
 #include "nodecc/http/outgoing_headers.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 namespace nodecc::http {
 
@@ -53,18 +55,23 @@ std::uint32_t OutgoingHeaders::find(std::string_view name) const noexcept {
 }
 
 std::uint32_t OutgoingHeaders::store(std::string_view s) {
-    const std::uint32_t off = grow(s.size());
+    const std::uint32_t off = bytes_.grow(s.size());
     if (!s.empty()) std::memcpy(bytes_.data() + off, s.data(), s.size());
     return off;
 }
 
-std::uint32_t OutgoingHeaders::grow(std::size_t n) {
-    if (bytes_.size() + n > std::numeric_limits<std::uint32_t>::max()) {
+void OutgoingHeaders::Arena::reserve(std::size_t more) {
+    const std::size_t need = std::size_t{size_} + more;
+    if (need > std::numeric_limits<std::uint32_t>::max()) {
         throw Error("ERR_OUT_OF_RANGE", "Outgoing headers exceed 4 GiB");
     }
-    const auto off = static_cast<std::uint32_t>(bytes_.size());
-    bytes_.resize(bytes_.size() + n);
-    return off;
+    std::size_t cap = cap_ == 0 ? 256 : std::size_t{cap_} * 2;
+    while (cap < need) cap *= 2;
+    cap = std::min<std::size_t>(cap, std::numeric_limits<std::uint32_t>::max());
+    auto p = std::make_unique_for_overwrite<char[]>(cap);
+    if (size_ != 0) std::memcpy(p.get(), p_.get(), size_);
+    p_ = std::move(p);
+    cap_ = static_cast<std::uint32_t>(cap);
 }
 
 void OutgoingHeaders::checkNotSent(const char* verb) const {
@@ -92,7 +99,15 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
     // Node: setHeader validates the name, then the value (arrays as their ','-joined text,
     // which rejects the same bytes as checking each element).
     checkNotSent("set");
-    validateHeaderName(name);
+    // One pass over the name: is it a token, has it a capital (then the key is a lowercase
+    // copy; else the name's own bytes)?
+    bool token = !name.empty();
+    bool upper = false;
+    for (char c : name) {
+        token &= isTokenChar(c);
+        upper |= static_cast<unsigned char>(c - 'A') < 26;
+    }
+    if (!token) validateHeaderName(name);  // throws Node's error
     for (std::size_t i = 0; i < n; ++i) validateHeaderValue(name, values[i]);
     used_ = true;
 
@@ -100,11 +115,9 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
     if (i == kNone) {
         i = static_cast<std::uint32_t>(slots_.size());
         const long long index = arrayIndexKey(name);
-        // One arena reservation for the name, its lowercase key (only when the name has a
-        // capital; else the key is the name's own bytes) and a single value.
-        const bool upper = hasUpperAscii(name);
+        // One arena reservation for the name, its key and a single value.
         const std::size_t single = n == 1 ? values[0].size() : 0;
-        const std::uint32_t nameOff = grow(name.size() * (upper ? 2 : 1) + single);
+        const std::uint32_t nameOff = bytes_.grow(name.size() * (upper ? 2 : 1) + single);
         char* dst = bytes_.data() + nameOff;
         std::memcpy(dst, name.data(), name.size());
         std::uint32_t keyOff = nameOff;

@@ -16,6 +16,7 @@
 // Cost: a table lookup per byte; the throwing paths allocate (error text).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -28,6 +29,24 @@ struct HeaderField {
     std::string_view name;
     std::string_view value;
 };
+
+namespace detail {
+// Node: _http_common.js tokenRegExp's characters.
+constexpr std::array<bool, 256> makeTokenTable() {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<unsigned>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned>(c)] = true;
+    for (char c : std::string_view("^_`-!#$%&'*+.|~")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+inline constexpr std::array<bool, 256> kTokenChars = makeTokenTable();
+}  // namespace detail
+
+/// A character of an HTTP token (a header name, a method).
+constexpr bool isTokenChar(char c) noexcept {
+    return detail::kTokenChars[static_cast<unsigned char>(c)];
+}
 
 /// Node: _http_common.js checkIsHttpToken, /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/ (empty → false).
 bool checkIsHttpToken(std::string_view name) noexcept;

@@ -32,7 +32,9 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -163,7 +165,6 @@ class OutgoingHeaders {
 
     std::uint32_t find(std::string_view name) const noexcept;
     std::uint32_t store(std::string_view s);
-    std::uint32_t grow(std::size_t n);  // n more arena bytes; their offset
     void checkNotSent(const char* verb) const;
     [[noreturn]] void undefinedValue(const char* verb, std::string_view name) const;
     template <class T>
@@ -179,7 +180,40 @@ class OutgoingHeaders {
         return {bytes_.data() + off, len};
     }
 
-    std::string bytes_;
+    // The bytes of names, keys and values: grows by doubling and keeps its capacity across
+    // clear() (a pooled response allocates nothing once warm); offsets stay valid.
+    class Arena {
+      public:
+        Arena() = default;
+        Arena(const Arena& o) { *this = o; }
+        Arena& operator=(const Arena& o) {
+            if (this != &o) {
+                size_ = 0;
+                if (o.size_ > cap_) reserve(o.size_);
+                if (o.size_ != 0) std::memcpy(p_.get(), o.p_.get(), o.size_);
+                size_ = o.size_;
+            }
+            return *this;
+        }
+        char* data() noexcept { return p_.get(); }
+        const char* data() const noexcept { return p_.get(); }
+        std::uint32_t size() const noexcept { return size_; }
+        void clear() noexcept { size_ = 0; }
+        // n more bytes (uninitialised); their offset.
+        std::uint32_t grow(std::size_t n) {
+            if (n > cap_ - size_) reserve(n);
+            const std::uint32_t off = size_;
+            size_ += static_cast<std::uint32_t>(n);
+            return off;
+        }
+
+      private:
+        void reserve(std::size_t more);  // room for `more` bytes past size_; throws past 4 GiB
+        std::unique_ptr<char[]> p_;
+        std::uint32_t size_ = 0;
+        std::uint32_t cap_ = 0;
+    };
+    Arena bytes_;
     std::vector<Slot> slots_;
     std::vector<ValueRef> values_;
     std::uint32_t live_ = 0;
