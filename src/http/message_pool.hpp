@@ -55,11 +55,6 @@ class MessagePool {
         pool->idle_.push_back(obj);
     }
 
-    static std::size_t idleCount() noexcept {
-        MessagePool* pool = forThread();
-        return pool != nullptr ? pool->idle_.size() : 0;
-    }
-
     MessagePool() = default;
     MessagePool(const MessagePool&) = delete;
     MessagePool& operator=(const MessagePool&) = delete;
