@@ -20,6 +20,7 @@
 #include "nodecc/net/socket.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/timers/timers.hpp"
+#include "socket_timeouts.hpp"
 
 namespace nodecc::net::detail {
 
@@ -61,7 +62,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     static constexpr std::size_t kReadBufferSize = 64 * 1024;
     static constexpr std::size_t kMaxPooledQueues = 1024;
 
-    explicit NetLoopState(Loop& /*loop*/) {}
+    explicit NetLoopState(Loop& loop) : timeouts(loop) {}
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
     // sockets and servers are freed (their self-Refs released).
@@ -78,6 +79,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
 
     std::vector<Socket*> openSockets;  // sockets with an open handle
     std::vector<ListenHandle*> listenHandles;
+    SocketTimeouts timeouts;  // every socket's setTimeout
 
   private:
     std::vector<WriteQueue*> pool_;
@@ -95,8 +97,6 @@ struct ConnectState {
 
 // Cold, lazily allocated per-socket state.
 struct SocketExtra {
-    timers::TimeoutPtr timer;
-    std::uint32_t timeoutMs = 0;
     bool peerCached = false;
     bool noDelayOnConnect = false;
     bool keepAliveOnConnect = false;
@@ -135,6 +135,7 @@ enum SocketFlag : std::uint32_t {
     kUnref = 1u << 21,
     kEverConnected = 1u << 22,
     kBatching = 1u << 23,  // between beginWriteBatch and endWriteBatch
+    kTimerArmed = 1u << 24,  // in its timeout's list (SocketTimeouts)
 };
 
 // Friend of Socket: the functions of socket*.cpp that need its internals.

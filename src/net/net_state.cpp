@@ -13,6 +13,7 @@ NetLoopState::~NetLoopState() {
 void NetLoopState::close() {
     for (ListenHandle* lh : std::vector<ListenHandle*>(listenHandles)) ServerAccess::abandon(*lh);
     for (Socket* s : std::vector<Socket*>(openSockets)) SocketAccess::abandon(*s);
+    timeouts.close();
 }
 
 WriteQueue* NetLoopState::takeQueue() {

@@ -8,6 +8,7 @@
 #include "net_internal.hpp"
 #include "nodecc/process/callback_scope.hpp"
 #include "nodecc/process/next_tick.hpp"
+#include "nodecc/process/warning.hpp"
 
 namespace nodecc::net {
 
@@ -91,10 +92,8 @@ Socket::Socket(Loop& loop, const SocketOptions& options)
 }
 
 Socket::~Socket() {
-    if (extra_ != nullptr) {
-        if (extra_->timer) extra_->timer->close();
-        delete extra_;
-    }
+    if (A::has(*this, f::kTimerArmed)) f::NetLoopState::of(*loop_).timeouts.unenroll(*this);
+    delete extra_;
     delete writeQueue_;  // not pooled: at loop teardown the pool may be gone
 }
 
@@ -139,10 +138,7 @@ void A::abandon(Socket& s) {
     unregister(s);
     set(s, f::kDestroyed);
     s.consumer_ = nullptr;
-    if (s.extra_ != nullptr && s.extra_->timer) {
-        s.extra_->timer->close();
-        s.extra_->timer.reset();
-    }
+    f::NetLoopState::of(*s.loop_).timeouts.unenroll(s);
     uv_close(handle(s), [](uv_handle_t* h) {
         Socket& sock = owner(h);
         A::clear(sock, f::kHandleOpen);
@@ -354,10 +350,7 @@ void A::destroy(Socket& s, const Error* err) {
     set(s, f::kDestroyed);
     if (err != nullptr) set(s, f::kHadError);
     readStop(s);
-    if (s.extra_ != nullptr && s.extra_->timer) {
-        s.extra_->timer->close();
-        s.extra_->timer.reset();
-    }
+    if (has(s, f::kTimerArmed)) f::NetLoopState::of(*s.loop_).timeouts.unenroll(s);
     // Node: Socket._destroy — server._connections-- and _emitCloseIfDrained.
     if (s.server_) ServerAccess::onSocketDestroyed(*s.server_);
     if (err != nullptr) {
@@ -418,8 +411,12 @@ Socket& Socket::resetAndDestroy() {
 
 // ---- timeout ----------------------------------------------------------------
 
+// Node: _unrefTimer — activity restarts an enrolled timeout (a fired one too); nothing
+// after setTimeout(0) or destroy().
 void A::refreshTimer(Socket& s) {
-    if (s.extra_ != nullptr && s.extra_->timer) s.extra_->timer->refresh();
+    if (s.timeoutMs_ != 0 && !has(s, f::kDestroyed)) {
+        f::NetLoopState::of(*s.loop_).timeouts.enroll(s);
+    }
 }
 
 void A::onTimeout(Socket& s) {
@@ -431,30 +428,34 @@ void A::onTimeout(Socket& s) {
 }
 
 // Node: socket.setTimeout — setUnrefTimeout(this._onTimeout, msecs), refreshed by I/O.
+// Sockets share one timer per duration (socket_timeouts.hpp).
 Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
-    auto& ex = A::extra(*this);
+    auto& timeouts = f::NetLoopState::of(*loop_).timeouts;
     if (ms == 0) {
-        // The timer is kept, disarmed: an HTTP connection turns its timeout off and on
-        // again for every request (Node allocates a new one each time).
-        if (ex.timer) ex.timer->stop();
-        ex.timeoutMs = 0;
+        timeouts.unenroll(*this);
+        timeoutMs_ = 0;
         return *this;
     }
     if (onTimeout) once(kTimeout, std::move(onTimeout));
     if (A::has(*this, f::kDestroyed)) return *this;
-    if (ex.timer && ex.timeoutMs == ms) {
-        ex.timer->refresh();
-    } else if (ex.timer) {
-        ex.timer->restart(ms);
-    } else {
-        ex.timer = timers::setUnrefTimeout([this] { A::onTimeout(*this); }, ms);
+    if (ms > f::SocketTimeouts::kTimeoutMax) {
+        // Node: getTimerDuration.
+        process::emitWarning("TimeoutOverflowWarning",
+                             std::to_string(ms) +
+                                 " does not fit into a 32-bit signed integer.\n"
+                                 "Timer duration was truncated to 2147483647.");
+        ms = f::SocketTimeouts::kTimeoutMax;
     }
-    ex.timeoutMs = ms;
+    if (ms != timeoutMs_) {
+        timeouts.unenroll(*this);
+        timeoutMs_ = ms;
+    }
+    timeouts.enroll(*this);
     return *this;
 }
 
 std::uint32_t Socket::timeout() const noexcept {
-    return extra_ != nullptr ? extra_->timeoutMs : 0;
+    return timeoutMs_;
 }
 
 // ---- options ------------------------------------------------------------------

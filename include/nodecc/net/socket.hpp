@@ -44,8 +44,9 @@
 //
 // Threading: loop thread only (DESIGN.md §4). Cost: sizeof(Socket) includes
 // the libuv handle (no separate allocation); reading allocates nothing;
-// a write that the kernel takes at once allocates nothing; setTimeout() costs
-// one timer; a queued write copies the unwritten remainder (or moves a
+// a write that the kernel takes at once allocates nothing; setTimeout()
+// allocates nothing per socket (the socket is linked into its loop's list for
+// that duration); a queued write copies the unwritten remainder (or moves a
 // std::string handed over by rvalue).
 #pragma once
 
@@ -76,6 +77,7 @@ namespace detail {
 struct WriteQueue;
 struct SocketExtra;
 struct SocketAccess;
+class SocketTimeouts;
 }  // namespace detail
 
 // A completion callback: nullptr on success, else the error (write()/writev()
@@ -219,6 +221,7 @@ class Socket final : public events::EventEmitter {
 
   private:
     friend struct detail::SocketAccess;
+    friend class detail::SocketTimeouts;
     Socket(Loop& loop, const SocketOptions& options);
 
     bool writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
@@ -234,12 +237,17 @@ class Socket final : public events::EventEmitter {
     Ref<Server> server_;
     SocketConsumer* consumer_ = nullptr;
     detail::WriteQueue* writeQueue_ = nullptr;  // pooled per loop while writes are pending
-    detail::SocketExtra* extra_ = nullptr;      // cold state (timer, connect, held bytes)
+    detail::SocketExtra* extra_ = nullptr;      // cold state (connect, held bytes, options)
+    // Node <= v10 timers.enroll: the socket is an item of its timeout's list (socket_timeouts.hpp).
+    Socket* timerPrev_ = nullptr;
+    Socket* timerNext_ = nullptr;
     std::uint64_t bytesRead_ = 0;
     std::uint64_t bytesWritten_ = 0;
     std::size_t writableLength_ = 0;
     std::uint32_t highWaterMark_;
     std::uint32_t flags_ = 0;
+    std::uint32_t timeoutMs_ = 0;   // Node: socket.timeout
+    std::uint32_t timerStart_ = 0;  // loop ms (mod 2^32) of the last activity, while armed
     std::uint8_t corked_ = 0;
     std::uint32_t registryIndex_ = 0;  // in the loop's list of open sockets (closed at teardown)
 };
