@@ -31,6 +31,10 @@ ParserFreeList& parserPool() {
     return Loop::current().extension<ParserPool>().parsers;
 }
 
+// An exception thrown by user code in a parser callback, rethrown when execute() returns
+// (no user code runs in between, so one slot per thread serves every connection).
+thread_local std::exception_ptr pendingException;
+
 // Whether the request has a field of that (lowercase) name: a scan of the raw fields, so
 // that req.headers is only built when someone reads it.
 bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcept {
@@ -43,7 +47,9 @@ bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcep
 
 // Node: connectionListenerInternal (seed 3-2-4-1).
 Connection::Connection(Server& server, net::Socket& socket)
-    : server_(&server), socket_(&socket), self_(this) {
+    : server_(&server), socket_(&socket) {
+    retain();  // alive while the socket is consumed (finish() lets go)
+    alive_ = true;
     if (server.timeout > 0)
         socket.setTimeout(static_cast<std::uint32_t>(server.timeout));  // 3-2-4-1-3
     // 3-2-4-1-4: a parser, initialized for a request stream with the server's limits.
@@ -199,11 +205,11 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
 }
 
 void Connection::rethrowPending() {
-    if (pendingException_) {
+    if (pendingException) {
         // Node: an exception in a parser callback propagates out of execute
         // ('uncaughtException'); the parser stays in its error state.
-        std::exception_ptr e = std::move(pendingException_);
-        pendingException_ = nullptr;
+        std::exception_ptr e = std::move(pendingException);
+        pendingException = nullptr;
         std::rethrow_exception(e);
     }
 }
@@ -278,6 +284,7 @@ void Connection::onRequestTimeout() {
 void Connection::onSocketEnd(net::Socket& /*socket*/) {
     Ref<Connection> keep(this);
     const ParserError err = parser_ ? parser_->finish() : ParserError::Ok;
+    pendingException = nullptr;  // one from a final onMessageComplete is dropped, as ever
     if (isParseError(err)) {
         // Node: parser.finish() builds its error in C++: message "Parse Error", bytesParsed 0,
         // no rawPacket (prepareError only runs for execute()).
@@ -366,7 +373,9 @@ void Connection::freeParser() {
 }
 
 void Connection::finish() {
-    self_.reset();
+    if (!alive_) return;
+    alive_ = false;
+    release();
 }
 
 // ---- parsing (Node: _http_common.js parserOnHeaders / parserOnHeadersComplete / …) ----------
@@ -376,7 +385,7 @@ ParserAction Connection::guarded(F&& f) {
     try {
         return f();
     } catch (...) {
-        pendingException_ = std::current_exception();
+        pendingException = std::current_exception();
         parser_->setUserError("exception in a callback");
         return ParserAction::Error;
     }
@@ -392,8 +401,7 @@ ParserAction Connection::onMessageBegin() {
         current_->connection_ = Ref<Connection>(this);
         current_->joinDuplicateHeaders_ = opts.joinDuplicateHeaders;
         current_->highWaterMark_ = opts.highWaterMark;
-        sectionFields_ = 0;
-        inFieldName_ = inFieldValue_ = false;
+        current_->field_ = {};
         return ParserAction::Continue;
     });
 }
@@ -407,50 +415,54 @@ ParserAction Connection::onUrl(std::string_view piece, bool /*complete*/) {
 bool Connection::fieldAccepted() const noexcept {
     // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs.
     return maxHeaderPairs_ == 0 ||
-           2 * kFieldBatch * (sectionFields_ / kFieldBatch) < maxHeaderPairs_;
+           2 * kFieldBatch * (current_->field_.sectionFields / kFieldBatch) < maxHeaderPairs_;
 }
 
 void Connection::beginField(std::string& dest) {
-    fieldNameOffset_ = static_cast<std::uint32_t>(dest.size());
-    fieldNameLength_ = 0;
-    inFieldName_ = true;
+    IncomingMessage::FieldInProgress& f = current_->field_;
+    f.nameOffset = static_cast<std::uint32_t>(dest.size());
+    f.nameLength = 0;
+    f.inName = true;
 }
 
 void Connection::endField(std::string& dest) {
+    IncomingMessage::FieldInProgress& f = current_->field_;
     const bool trailers = parser_->inTrailers();
-    std::string_view value(dest.data() + fieldValueOffset_, dest.size() - fieldValueOffset_);
+    std::string_view value(dest.data() + f.valueOffset, dest.size() - f.valueOffset);
     value = trimTrailingWhitespace(value);
-    dest.resize(fieldValueOffset_ + value.size());
+    dest.resize(f.valueOffset + value.size());
     if (fieldAccepted()) {
-        const IncomingMessage::Field f{fieldNameOffset_, fieldNameLength_, fieldValueOffset_,
-                                       static_cast<std::uint32_t>(value.size())};
-        (trailers ? current_->trailerFields_ : current_->headerFields_).push_back(f);
+        const IncomingMessage::Field field{f.nameOffset, f.nameLength, f.valueOffset,
+                                           static_cast<std::uint32_t>(value.size())};
+        (trailers ? current_->trailerFields_ : current_->headerFields_).push_back(field);
     } else {
-        dest.resize(fieldNameOffset_);
+        dest.resize(f.nameOffset);
     }
-    ++sectionFields_;
-    inFieldName_ = inFieldValue_ = false;
+    ++f.sectionFields;
+    f.inName = f.inValue = false;
 }
 
 ParserAction Connection::onHeaderField(std::string_view piece, bool complete) {
     std::string& dest = parser_->inTrailers() ? current_->trailerBytes_ : current_->head_;
-    if (!inFieldName_) beginField(dest);
+    IncomingMessage::FieldInProgress& f = current_->field_;
+    if (!f.inName) beginField(dest);
     dest.append(piece);
-    fieldNameLength_ += static_cast<std::uint32_t>(piece.size());
+    f.nameLength += static_cast<std::uint32_t>(piece.size());
     if (complete) {
-        inFieldName_ = false;
-        inFieldValue_ = true;
-        fieldValueOffset_ = static_cast<std::uint32_t>(dest.size());
+        f.inName = false;
+        f.inValue = true;
+        f.valueOffset = static_cast<std::uint32_t>(dest.size());
     }
     return ParserAction::Continue;
 }
 
 ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
     std::string& dest = parser_->inTrailers() ? current_->trailerBytes_ : current_->head_;
-    if (!inFieldValue_) {
+    IncomingMessage::FieldInProgress& f = current_->field_;
+    if (!f.inValue) {
         // A field whose name came whole in an earlier call.
-        inFieldValue_ = true;
-        fieldValueOffset_ = static_cast<std::uint32_t>(dest.size());
+        f.inValue = true;
+        f.valueOffset = static_cast<std::uint32_t>(dest.size());
     }
     dest.append(piece);
     if (complete) endField(dest);
@@ -468,7 +480,7 @@ ParserAction Connection::onHeader(std::string_view name, std::string_view value)
                                        valueOffset, static_cast<std::uint32_t>(value.size())};
         (parser_->inTrailers() ? current_->trailerFields_ : current_->headerFields_).push_back(f);
     }
-    ++sectionFields_;
+    ++current_->field_.sectionFields;
     return ParserAction::Continue;
 }
 
@@ -484,7 +496,7 @@ HeadersAction Connection::onHeadersComplete(const Parser& parser) {
     req.httpVersion_[2] = static_cast<char>('0' + req.minor_ % 10);
     req.upgrade_ = parser.upgrade();
     req.headersComplete(maxHeaderPairs_ / 2);
-    sectionFields_ = 0;
+    req.field_.sectionFields = 0;
     const bool keepAlive = parser.shouldKeepAlive();
     HeadersAction action = HeadersAction::Continue;
     const ParserAction guard = guarded([&] {

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -73,7 +72,11 @@ class MessageQueue {
     T* tail_ = nullptr;
 };
 
-class Connection final : public RefCounted, public net::SocketConsumer, public ParserHandler {
+// Its size is what every open connection costs (an idle keep-alive one holds no parser, no
+// messages and no timer): RefCounted is the last base so that the first member fills the
+// padding after its count, flags are bits, and the state of a message being received lives
+// in the IncomingMessage.
+class Connection final : public net::SocketConsumer, public ParserHandler, public RefCounted {
   public:
     Connection(Server& server, net::Socket& socket);
     ~Connection() override;
@@ -107,15 +110,6 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     static HeadContext defaultContext();
     bool closed() const noexcept { return closed_; }
 
-    // ---- ConnectionsList bookkeeping (Node: ConnectionsList in C++) ----
-    std::uint64_t lastMessageStart = 0;  // loop ms; 0 = idle
-    bool headersCompleted = false;
-    Connection* allPrev = nullptr;
-    Connection* allNext = nullptr;
-    Connection* activePrev = nullptr;
-    Connection* activeNext = nullptr;
-    bool inAll = false;
-    bool inActive = false;
     void onRequestTimeout();  // Node: onRequestTimeout → socketOnError(ERR_HTTP_REQUEST_TIMEOUT)
 
     // ---- net::SocketConsumer (Node: socketOnData, socketOnEnd, socketOnError, …) ----
@@ -141,6 +135,7 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     void lastReferenceReleased() noexcept override { delete this; }
 
   private:
+    friend class ConnectionsList;
     void onParserExecuteCommon(ExecuteResult result, std::string_view data);
     void socketOnError(const Error& error);
     HeadersAction parserOnIncoming(IncomingMessage& req, bool keepAlive);
@@ -163,6 +158,8 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     template <class F>
     ParserAction guarded(F&& f);
 
+    std::uint32_t requestsCount_ = 0;      // first: fills RefCounted's padding
+    std::uint32_t maxHeaderPairs_ = 2000;  // Node: parser.maxHeaderPairs
     Ref<Server> server_;
     Ref<net::Socket> socket_;
     std::unique_ptr<Parser> parser_;
@@ -170,27 +167,27 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     MessageQueue<IncomingMessage, &IncomingMessage::nextIncoming_> incoming_;
     MessageQueue<ServerResponse, &ServerResponse::nextOutgoing_> outgoing_;
     ServerResponse* owner_ = nullptr;  // Node: socket._httpMessage (a reference is held)
-    Ref<Connection> self_;             // alive while the socket is consumed
-    std::exception_ptr pendingException_;
     std::int64_t outgoingData_ = 0;
-    std::uint32_t requestsCount_ = 0;
-    std::uint32_t maxHeaderPairs_ = 2000;  // Node: parser.maxHeaderPairs
-    // the header field being assembled from pieces
-    std::uint32_t sectionFields_ = 0;  // fields seen in this head / trailer section
-    std::uint32_t fieldNameOffset_ = 0;
-    std::uint32_t fieldNameLength_ = 0;
-    std::uint32_t fieldValueOffset_ = 0;
-    bool inFieldName_ = false;
-    bool inFieldValue_ = false;
-    bool keepAliveTimeoutSet_ = false;
-    bool paused_ = false;    // Node: socket._paused
-    bool hadError_ = false;  // Node: socket._hadError
-    std::uint32_t corks_ = 0;
-    bool errorHandled_ = false;
-    bool closed_ = false;
-    bool executing_ = false;    // inside parser_->execute()
-    bool freePending_ = false;  // freeParser() was asked for during execute()
-    bool parserFreed_ = false;  // freeParser() ran: no parser any more
+
+    // ---- ConnectionsList bookkeeping (Node: ConnectionsList in C++) ----
+    std::uint64_t lastMessageStart = 0;  // loop ms; 0 = idle
+    Connection* allPrev = nullptr;
+    Connection* allNext = nullptr;
+    Connection* activePrev = nullptr;
+    Connection* activeNext = nullptr;
+    std::uint16_t corks_ = 0;
+    bool alive_ : 1 = false;  // holds a reference to itself while the socket is consumed
+    bool keepAliveTimeoutSet_ : 1 = false;
+    bool paused_ : 1 = false;    // Node: socket._paused
+    bool hadError_ : 1 = false;  // Node: socket._hadError
+    bool errorHandled_ : 1 = false;
+    bool closed_ : 1 = false;
+    bool executing_ : 1 = false;    // inside parser_->execute()
+    bool freePending_ : 1 = false;  // freeParser() was asked for during execute()
+    bool parserFreed_ : 1 = false;  // freeParser() ran: no parser any more
+    bool headersCompleted : 1 = false;  // ConnectionsList
+    bool inAll : 1 = false;
+    bool inActive : 1 = false;
 };
 
 }  // namespace nodecc::http::detail
