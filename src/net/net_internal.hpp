@@ -136,11 +136,13 @@ enum SocketFlag : std::uint32_t {
     kEverConnected = 1u << 22,
     kBatching = 1u << 23,  // between beginWriteBatch and endWriteBatch
     kTimerArmed = 1u << 24,  // in its timeout's list (SocketTimeouts)
+    kPipeRoom = 1u << 25,    // allocated with room for a uv_pipe_t
 };
 
 // Friend of Socket: the functions of socket*.cpp that need its internals.
 struct SocketAccess {
-    static Ref<Socket> make(Loop& loop, const SocketOptions& options);
+    // `pipeRoom`: the socket may hold a pipe handle (false only for a server's TCP socket).
+    static Ref<Socket> make(Loop& loop, const SocketOptions& options, bool pipeRoom = true);
     // Server side: wraps an accepted descriptor (TCP or pipe). Null on failure (fd closed).
     static Ref<Socket> adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options,
                              Server* server, int* error);

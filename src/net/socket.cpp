@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cassert>
+
 #include "net_internal.hpp"
 #include "nodecc/process/callback_scope.hpp"
 #include "nodecc/process/next_tick.hpp"
@@ -51,8 +53,29 @@ void closeCb(uv_handle_t* h) {
 
 // ---- construction -----------------------------------------------------------
 
-Ref<Socket> A::make(Loop& loop, const SocketOptions& options) {
-    return Ref<Socket>(new Socket(loop, options));
+void* Socket::operator new(std::size_t size, HandleRoom room) {
+    return ::operator new(size + room.bytes);
+}
+void Socket::operator delete(void* p, HandleRoom /*room*/) noexcept {
+    ::operator delete(p);
+}
+void Socket::operator delete(void* p) noexcept {
+    ::operator delete(p);
+}
+
+Ref<Socket> A::make(Loop& loop, const SocketOptions& options, bool pipeRoom) {
+    static_assert(sizeof(uv_tcp_t) <= Socket::kHandleSize &&
+                      sizeof(uv_pipe_t) <= Socket::kPipeHandleSize,
+                  "Socket::kHandleSize must hold a uv_tcp_t, kPipeHandleSize a uv_pipe_t");
+    static_assert(alignof(uv_tcp_t) <= 8 && alignof(uv_pipe_t) <= 8);
+    static_assert(Socket::kHandleSize % alignof(Socket) == 0, "no padding after handle_");
+    const std::size_t room = pipeRoom ? Socket::kPipeHandleSize - Socket::kHandleSize : 0;
+    Ref<Socket> s(new (Socket::HandleRoom{room}) Socket(loop, options));
+    // handle_ ends the object, so a pipe handle continues into the room allocated after it.
+    assert(reinterpret_cast<unsigned char*>(s.get()) + sizeof(Socket) ==
+           s->handle_ + Socket::kHandleSize);
+    if (pipeRoom) set(*s, f::kPipeRoom);
+    return s;
 }
 
 // Node: new net.Socket({ fd }) — createHandle(fd) by guessHandleType, then handle.open(fd)
@@ -103,10 +126,7 @@ f::SocketExtra& A::extra(Socket& s) {
 }
 
 void A::openHandle(Socket& s, bool pipe) {
-    static_assert(
-        Socket::kHandleSize >= sizeof(uv_tcp_t) && Socket::kHandleSize >= sizeof(uv_pipe_t),
-        "Socket::kHandleSize must hold a uv_tcp_t and a uv_pipe_t");
-    static_assert(alignof(uv_tcp_t) <= 8 && alignof(uv_pipe_t) <= 8);
+    assert(!pipe || has(s, f::kPipeRoom));
     if (pipe) {
         uv_pipe_init(s.loop_->uv(), A::pipe(s), 0);
         set(s, f::kPipe);
@@ -149,7 +169,7 @@ void A::abandon(Socket& s) {
 
 Ref<Socket> A::adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options, Server* server,
                      int* error) {
-    Ref<Socket> s = make(loop, SocketOptions{options.allowHalfOpen, options.highWaterMark});
+    Ref<Socket> s = make(loop, SocketOptions{options.allowHalfOpen, options.highWaterMark}, pipe);
     openHandle(*s, pipe);
     const int r = pipe ? uv_pipe_open(A::pipe(*s), fd) : uv_tcp_open(tcp(*s), fd);
     if (r != 0) {

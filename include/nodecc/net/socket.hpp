@@ -227,10 +227,19 @@ class Socket final : public events::EventEmitter {
     bool writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
                       WriteCallback&& cb);
 
-    // The libuv handle lives inside the socket: uv_tcp_t or uv_pipe_t (checked in socket.cpp).
-    static constexpr std::size_t kHandleSize = 264;
+    // The libuv handle lives inside the socket, as its last member: a uv_tcp_t, or a
+    // uv_pipe_t whose last bytes lie past handle_, in room allocated for them (a socket that
+    // may become a pipe is allocated with it; a TCP socket from a server is not). Sizes are
+    // checked in socket.cpp.
+    static constexpr std::size_t kHandleSize = 248;      // uv_tcp_t
+    static constexpr std::size_t kPipeHandleSize = 264;  // uv_pipe_t
+    struct HandleRoom {
+        std::size_t bytes;  // allocated past the end of the Socket
+    };
+    static void* operator new(std::size_t size, HandleRoom room);
+    static void operator delete(void* p, HandleRoom room) noexcept;  // the constructor threw
+    static void operator delete(void* p) noexcept;
 
-    alignas(8) unsigned char handle_[kHandleSize];
     Loop* loop_;
     AsyncId asyncId_;
     AsyncId triggerAsyncId_;
@@ -248,8 +257,9 @@ class Socket final : public events::EventEmitter {
     std::uint32_t flags_ = 0;
     std::uint32_t timeoutMs_ = 0;   // Node: socket.timeout
     std::uint32_t timerStart_ = 0;  // loop ms (mod 2^32) of the last activity, while armed
-    std::uint8_t corked_ = 0;
     std::uint32_t registryIndex_ = 0;  // in the loop's list of open sockets (closed at teardown)
+    std::uint8_t corked_ = 0;
+    alignas(8) unsigned char handle_[kHandleSize];  // last: see kHandleSize
 };
 
 // Node: net.createConnection(options[, connectListener]).
