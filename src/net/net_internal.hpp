@@ -45,7 +45,8 @@ struct WriteQueue {
     std::string batch;                   // a write batch's bytes (they count as written already)
     std::vector<WriteCallback> batchCbs;
     std::size_t inflightBytes = 0;
-    bool busy = false;  // a uv_write is in flight
+    std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
+    bool busy = false;       // a uv_write is in flight
     uv_write_t req{};
 
     bool empty() const noexcept {

@@ -30,6 +30,7 @@ void NetLoopState::giveQueue(WriteQueue* q) noexcept {
     q->running.clear();
     q->busy = false;
     q->inflightBytes = 0;
+    q->length = 0;
     if (pool_.size() >= kMaxPooledQueues) {
         delete q;
         return;

@@ -106,18 +106,24 @@ Ref<Socket> Socket::create(const SocketOptions& options) {
 }
 
 Socket::Socket(Loop& loop, const SocketOptions& options)
-    : loop_(&loop),
-      asyncId_(newAsyncId()),
+    : asyncId_(newAsyncId()),
       triggerAsyncId_(defaultTriggerAsyncId()),
       highWaterMark_(options.writableHighWaterMark) {
+    // The handle's loop field is the socket's loop from the start (libuv's init writes the
+    // same value; it stays after the handle is closed): loop() reads it.
+    reinterpret_cast<uv_handle_t*>(handle_)->loop = loop.uv();
     if (options.allowHalfOpen) flags_ |= f::kAllowHalfOpen;
     f::ignoreSigpipe();
 }
 
 Socket::~Socket() {
-    if (A::has(*this, f::kTimerArmed)) f::NetLoopState::of(*loop_).timeouts.unenroll(*this);
+    if (A::has(*this, f::kTimerArmed)) f::NetLoopState::of(loop()).timeouts.unenroll(*this);
     delete extra_;
     delete writeQueue_;  // not pooled: at loop teardown the pool may be gone
+}
+
+Loop& Socket::loop() const noexcept {
+    return *static_cast<Loop*>(reinterpret_cast<const uv_handle_t*>(handle_)->loop->data);
 }
 
 f::SocketExtra& A::extra(Socket& s) {
@@ -128,22 +134,22 @@ f::SocketExtra& A::extra(Socket& s) {
 void A::openHandle(Socket& s, bool pipe) {
     assert(!pipe || has(s, f::kPipeRoom));
     if (pipe) {
-        uv_pipe_init(s.loop_->uv(), A::pipe(s), 0);
+        uv_pipe_init(s.loop().uv(), A::pipe(s), 0);
         set(s, f::kPipe);
     } else {
-        uv_tcp_init(s.loop_->uv(), tcp(s));
+        uv_tcp_init(s.loop().uv(), tcp(s));
     }
     handle(s)->data = &s;
     set(s, f::kHandleOpen);
     s.retain();  // an open handle keeps its socket alive until closeCb
-    auto& open = f::NetLoopState::of(*s.loop_).openSockets;
+    auto& open = f::NetLoopState::of(s.loop()).openSockets;
     s.registryIndex_ = static_cast<std::uint32_t>(open.size());
     open.push_back(&s);
     if (has(s, f::kUnref)) uv_unref(handle(s));
 }
 
 void A::unregister(Socket& s) noexcept {
-    auto& open = f::NetLoopState::of(*s.loop_).openSockets;
+    auto& open = f::NetLoopState::of(s.loop()).openSockets;
     const std::uint32_t i = s.registryIndex_;
     if (i >= open.size() || open[i] != &s) return;
     open[i] = open.back();
@@ -158,7 +164,7 @@ void A::abandon(Socket& s) {
     unregister(s);
     set(s, f::kDestroyed);
     s.consumer_ = nullptr;
-    f::NetLoopState::of(*s.loop_).timeouts.unenroll(s);
+    f::NetLoopState::of(s.loop()).timeouts.unenroll(s);
     uv_close(handle(s), [](uv_handle_t* h) {
         Socket& sock = owner(h);
         A::clear(sock, f::kHandleOpen);
@@ -370,7 +376,7 @@ void A::destroy(Socket& s, const Error* err) {
     set(s, f::kDestroyed);
     if (err != nullptr) set(s, f::kHadError);
     readStop(s);
-    if (has(s, f::kTimerArmed)) f::NetLoopState::of(*s.loop_).timeouts.unenroll(s);
+    if (has(s, f::kTimerArmed)) f::NetLoopState::of(s.loop()).timeouts.unenroll(s);
     // Node: Socket._destroy — server._connections-- and _emitCloseIfDrained.
     if (s.server_) ServerAccess::onSocketDestroyed(*s.server_);
     if (err != nullptr) {
@@ -435,7 +441,7 @@ Socket& Socket::resetAndDestroy() {
 // after setTimeout(0) or destroy().
 void A::refreshTimer(Socket& s) {
     if (s.timeoutMs_ != 0 && !has(s, f::kDestroyed)) {
-        f::NetLoopState::of(*s.loop_).timeouts.enroll(s);
+        f::NetLoopState::of(s.loop()).timeouts.enroll(s);
     }
 }
 
@@ -450,7 +456,7 @@ void A::onTimeout(Socket& s) {
 // Node: socket.setTimeout — setUnrefTimeout(this._onTimeout, msecs), refreshed by I/O.
 // Sockets share one timer per duration (socket_timeouts.hpp).
 Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
-    auto& timeouts = f::NetLoopState::of(*loop_).timeouts;
+    auto& timeouts = f::NetLoopState::of(loop()).timeouts;
     if (ms == 0) {
         timeouts.unenroll(*this);
         timeoutMs_ = 0;

@@ -202,7 +202,7 @@ class Socket final : public events::EventEmitter {
     bool pending() const noexcept;     // Node: not connected yet (no handle, or connecting)
     bool connecting() const noexcept;  // Node: socket.connecting
     bool destroyed() const noexcept;
-    std::size_t writableLength() const noexcept { return writableLength_; }
+    std::size_t writableLength() const noexcept;
     bool writableNeedDrain() const noexcept;
     std::uint32_t writableHighWaterMark() const noexcept { return highWaterMark_; }
     bool writableEnded() const noexcept;     // end() was called
@@ -213,7 +213,7 @@ class Socket final : public events::EventEmitter {
     Server* server() const noexcept { return server_.get(); }  // Node: socket.server
     AsyncId asyncId() const noexcept { return asyncId_; }
     AsyncId triggerAsyncId() const noexcept { return triggerAsyncId_; }
-    Loop& loop() const noexcept { return *loop_; }
+    Loop& loop() const noexcept;
 
   protected:
     const char* emitterName() const noexcept override { return "Socket"; }
@@ -240,7 +240,6 @@ class Socket final : public events::EventEmitter {
     static void operator delete(void* p, HandleRoom room) noexcept;  // the constructor threw
     static void operator delete(void* p) noexcept;
 
-    Loop* loop_;
     AsyncId asyncId_;
     AsyncId triggerAsyncId_;
     Ref<Server> server_;
@@ -252,7 +251,6 @@ class Socket final : public events::EventEmitter {
     Socket* timerNext_ = nullptr;
     std::uint64_t bytesRead_ = 0;
     std::uint64_t bytesWritten_ = 0;
-    std::size_t writableLength_ = 0;
     std::uint32_t highWaterMark_;
     std::uint32_t flags_ = 0;
     std::uint32_t timeoutMs_ = 0;   // Node: socket.timeout
