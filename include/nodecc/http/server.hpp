@@ -19,7 +19,7 @@
 // 'dropRequest', 'timeout', 'listening', 'close', 'error', 'drop'.
 //
 // Threading: loop thread. Cost per connection: its net::Socket and one Connection
-// object (about 530 B for an idle keep-alive connection, no timer of its own); a
+// object (about 500 B for an idle keep-alive connection, no timer of its own); a
 // pooled parser and message state while messages are in flight; per request: an
 // IncomingMessage and a ServerResponse (both recycled).
 #pragma once

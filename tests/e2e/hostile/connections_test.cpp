@@ -103,7 +103,7 @@ void writeFull(int fd, const void* data, std::size_t n) {
 // descriptors): first idle (connected, nothing sent), then active (one GET each, all
 // answered, so each is then an idle keep-alive connection). A well-behaved client is served
 // throughout. Prints the server's RSS and heap per connection, idle and after the request:
-// about 560 B each (socket + connection + loop bookkeeping, no timer per connection); the
+// about 540 B each (socket + connection + loop bookkeeping, no timer per connection); the
 // bound is 1 KiB (2 KiB under ASan, about 850 B there).
 TEST(HostileConnections, TenThousandIdleThenActive) {
     constexpr int kConnections = 10000;
