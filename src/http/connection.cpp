@@ -21,15 +21,26 @@ constexpr std::uint64_t kKeepAliveTimeoutBuffer = 1000;
 // strings are held. This reproduces rawHeaders' 1023-field cap (ECHO.md §3.1).
 constexpr std::uint32_t kFieldBatch = 31;
 
-// Node: _http_common.js `parsers`, a FreeList of 1000 — one per loop here.
+// Node: _http_common.js `parsers`, a FreeList of 1000 — one per loop here; beside it the
+// connections' MessageStates, recycled the same way.
 struct ParserPool final : ::nodecc::detail::LoopExtension {
+    static constexpr std::size_t kMaxStates = 1000;
     explicit ParserPool(Loop& /*loop*/) {}
     ParserFreeList parsers;
+    std::vector<std::unique_ptr<Connection::MessageState>> states;
 };
 
-ParserFreeList& parserPool() {
-    return Loop::current().extension<ParserPool>().parsers;
+ParserPool& pools() {
+    return Loop::current().extension<ParserPool>();
 }
+
+ParserFreeList& parserPool() {
+    return pools().parsers;
+}
+
+// An exception thrown by user code in a parser callback, rethrown when execute() returns
+// (no user code runs in between, so one slot per thread serves every connection).
+thread_local std::exception_ptr pendingException;
 
 // Whether the request has a field of that (lowercase) name: a scan of the raw fields, so
 // that req.headers is only built when someone reads it.
@@ -43,7 +54,9 @@ bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcep
 
 // Node: connectionListenerInternal (seed 3-2-4-1).
 Connection::Connection(Server& server, net::Socket& socket)
-    : server_(&server), socket_(&socket), self_(this) {
+    : server_(&server), socket_(&socket) {
+    retain();  // alive while the socket is consumed (finish() lets go)
+    alive_ = true;
     if (server.timeout > 0)
         socket.setTimeout(static_cast<std::uint32_t>(server.timeout));  // 3-2-4-1-3
     // 3-2-4-1-4: a parser, initialized for a request stream with the server's limits.
@@ -57,7 +70,35 @@ Connection::Connection(Server& server, net::Socket& socket)
     paused_ = false;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+    delete state_;  // idle states went back to the pool already
+}
+
+Connection::MessageState& Connection::state() {
+    if (state_ == nullptr) {
+        auto& free = pools().states;
+        if (free.empty()) {
+            state_ = new MessageState;
+        } else {
+            state_ = free.back().release();
+            free.pop_back();
+        }
+    }
+    return *state_;
+}
+
+// Between messages a connection keeps nothing of them: an idle keep-alive connection is
+// the Connection alone.
+void Connection::releaseStateIfIdle() noexcept {
+    if (state_ == nullptr || !state_->idle()) return;
+    std::unique_ptr<MessageState> state(std::exchange(state_, nullptr));
+    auto& free = pools().states;
+    if (free.size() >= ParserPool::kMaxStates) return;
+    try {
+        free.push_back(std::move(state));
+    } catch (...) {  // `state` is deleted
+    }
+}
 
 ParserOptions Connection::parserOptions() const noexcept {
     ParserOptions options =
@@ -67,15 +108,19 @@ ParserOptions Connection::parserOptions() const noexcept {
 }
 
 void Connection::parkParser() {
-    if (parser_ && !executing_ && !paused_ && !current_ && parser_->atMessageBoundary()) {
-        parserPool().free(std::move(parser_));
+    Parser* parser = this->parser();
+    if (parser != nullptr && !executing_ && !paused_ && !state_->current &&
+        parser->atMessageBoundary()) {
+        parserPool().free(std::move(state_->parser));
     }
+    releaseStateIfIdle();
 }
 
 void Connection::unparkParser() {
-    if (parser_ || parserFreed_) return;
-    parser_ = parserPool().alloc();
-    parser_->initialize(this, parserOptions());
+    if (parser() != nullptr || parserFreed_) return;
+    MessageState& ms = state();
+    ms.parser = parserPool().alloc();
+    ms.parser->initialize(this, parserOptions());
 }
 
 // ---- the socket, as the responses use it -----------------------------------------------------
@@ -158,21 +203,23 @@ HeadContext Connection::defaultContext() {
 // ---- back-pressure (Node: updateOutgoingData, socketOnDrain; NODE-BEHAVIOUR §3.3) -----------
 
 void Connection::updateOutgoingData(std::int64_t delta) {
-    outgoingData_ += delta;
+    state().outgoingData += delta;
     onSocketDrain(*socket_);
 }
 
 void Connection::onSocketDrain(net::Socket& /*socket*/) {
+    const std::int64_t outgoingData = state_ != nullptr ? state_->outgoingData : 0;
     const bool needPause =
-        outgoingData_ > static_cast<std::int64_t>(socket_->writableHighWaterMark());
+        outgoingData > static_cast<std::int64_t>(socket_->writableHighWaterMark());
     if (paused_ && !needPause && !closed_) {
         paused_ = false;
-        if (parser_) parser_->resume();
+        if (Parser* parser = this->parser()) parser->resume();
         socket_->resume();
     }
-    if (owner_ != nullptr && !owner_->finished_ && owner_->needDrain_) {
-        owner_->needDrain_ = false;
-        Ref<ServerResponse> msg(owner_);
+    ServerResponse* owner = this->owner();
+    if (owner != nullptr && !owner->finished_ && owner->needDrain_) {
+        owner->needDrain_ = false;
+        Ref<ServerResponse> msg(owner);
         msg->emit(kDrain);
     }
 }
@@ -186,7 +233,7 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     executing_ = true;
     // Responses written while this read is parsed (a pipelined burst) leave in one write.
     socket_->beginWriteBatch();
-    const ExecuteResult result = parser_->execute(data);
+    const ExecuteResult result = state_->parser->execute(data);
     executing_ = false;
     socket_->endWriteBatch();
     if (freePending_) {
@@ -194,37 +241,38 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
         freeParser();
     }
     rethrowPending();
-    if (parser_) onParserExecuteCommon(result, data);
+    if (parser() != nullptr) onParserExecuteCommon(result, data);
     parkParser();
 }
 
 void Connection::rethrowPending() {
-    if (pendingException_) {
+    if (pendingException) {
         // Node: an exception in a parser callback propagates out of execute
         // ('uncaughtException'); the parser stays in its error state.
-        std::exception_ptr e = std::move(pendingException_);
-        pendingException_ = nullptr;
+        std::exception_ptr e = std::move(pendingException);
+        pendingException = nullptr;
         std::rethrow_exception(e);
     }
 }
 
 void Connection::onParserExecuteCommon(ExecuteResult result, std::string_view data) {
+    MessageState& ms = *state_;
     if (isParseError(result.error)) {
         // Node: prepareError — code, "Parse Error: <reason>", bytesParsed, rawPacket.
         Error err(std::string(errorCode(result.error)),
-                  "Parse Error: " + std::string(parser_->errorReason()));
-        err.setParseDetails(std::string(parser_->errorReason()),
+                  "Parse Error: " + std::string(ms.parser->errorReason()));
+        err.setParseDetails(std::string(ms.parser->errorReason()),
                             static_cast<std::int64_t>(result.consumed), std::string(data));
         socketOnError(err);
-    } else if (current_ && current_->upgrade_) {
+    } else if (ms.current && ms.current->upgrade_) {
         // Upgrade or CONNECT: the socket leaves HTTP with the bytes after the head.
-        Ref<IncomingMessage> req = std::move(current_);
+        Ref<IncomingMessage> req = std::move(ms.current);
         Ref<net::Socket> socket = socket_;
         const bool isConnect = req->method() == "CONNECT";
         socket->unconsume();
         freeParser();
         req->connection_ = nullptr;
-        if (owner_ != nullptr || !incoming_.empty() || !outgoing_.empty()) {
+        if (ms.owner != nullptr || !ms.incoming.empty() || !ms.outgoing.empty()) {
             // Earlier pipelined requests are still being answered. No longer the socket's
             // consumer, the connection would never hear of its close, and the pending
             // messages (which reference it) would outlive everything: close them with the
@@ -243,12 +291,12 @@ void Connection::onParserExecuteCommon(ExecuteResult result, std::string_view da
             socket->destroy();  // Node: CONNECT without a listener
         }
         return;
-    } else if (result.error == ParserError::PausedUpgrade && parser_) {
+    } else if (result.error == ParserError::PausedUpgrade && ms.parser) {
         // An Upgrade request handled as a normal request (no 'upgrade' listener):
         // Node resumes after the upgrade pause and drops the rest of this read.
-        parser_->resumeAfterUpgrade();
+        ms.parser->resumeAfterUpgrade();
     }
-    if (paused_ && parser_) parser_->pause();  // Node: onParserExecuteCommon's pause
+    if (paused_ && ms.parser) ms.parser->pause();  // Node: onParserExecuteCommon's pause
 }
 
 // Node: socketOnError (NODE-BEHAVIOUR §2.1).
@@ -258,7 +306,7 @@ void Connection::socketOnError(const Error& error) {
     Ref<Connection> keep(this);
     Ref<net::Socket> socket = socket_;
     if (!server_->emit(kClientError, error, *socket)) {
-        if (socketWritable() && (owner_ == nullptr || !owner_->headerSent_)) {
+        if (socketWritable() && (owner() == nullptr || !owner()->headerSent_)) {
             socket->write(clientErrorResponse(error.code()));
         }
         socket->destroy(error);
@@ -277,19 +325,21 @@ void Connection::onRequestTimeout() {
 // Node: socketOnEnd.
 void Connection::onSocketEnd(net::Socket& /*socket*/) {
     Ref<Connection> keep(this);
-    const ParserError err = parser_ ? parser_->finish() : ParserError::Ok;
+    Parser* parser = this->parser();
+    const ParserError err = parser != nullptr ? parser->finish() : ParserError::Ok;
+    pendingException = nullptr;  // one from a final onMessageComplete is dropped, as ever
     if (isParseError(err)) {
         // Node: parser.finish() builds its error in C++: message "Parse Error", bytesParsed 0,
         // no rawPacket (prepareError only runs for execute()).
         Error e(std::string(errorCode(err)), "Parse Error");
-        e.setParseDetails(std::string(parser_->errorReason()), 0, std::string());
+        e.setParseDetails(std::string(parser->errorReason()), 0, std::string());
         socketOnError(e);
     } else if (!server_->httpAllowHalfOpen) {
         socket_->end();
-    } else if (!outgoing_.empty()) {
-        outgoing_.back()->head_.last = true;
-    } else if (owner_ != nullptr) {
-        owner_->head_.last = true;
+    } else if (state_ != nullptr && !state_->outgoing.empty()) {
+        state_->outgoing.back()->head_.last = true;
+    } else if (owner() != nullptr) {
+        owner()->head_.last = true;
     } else {
         socket_->end();
     }
@@ -300,9 +350,12 @@ void Connection::onSocketTimeout(net::Socket& /*socket*/) {
     Ref<Connection> keep(this);
     Ref<net::Socket> socket = socket_;
     bool handled = false;
-    if (current_ && !current_->complete_) handled = current_->emit(kTimeout, *socket) || handled;
-    if (owner_ != nullptr) {
-        Ref<ServerResponse> res(owner_);
+    if (state_ != nullptr && state_->current && !state_->current->complete_) {
+        Ref<IncomingMessage> req = state_->current;
+        handled = req->emit(kTimeout, *socket) || handled;
+    }
+    if (owner() != nullptr) {
+        Ref<ServerResponse> res(owner());
         handled = res->emit(kTimeout, *socket) || handled;
     }
     handled = server_->emit(kTimeout, *socket) || handled;
@@ -317,18 +370,20 @@ void Connection::onSocketClose(net::Socket& /*socket*/, bool hadError) {
     freeParser();
     abortIncoming();
     closeResponses();
+    releaseStateIfIdle();
     finish();
 }
 
 void Connection::abortIncoming() {
+    if (state_ == nullptr) return;
     const Error reset = Error("ECONNRESET", "aborted");
-    if (current_) {
-        Ref<IncomingMessage> req = std::move(current_);
+    if (state_->current) {
+        Ref<IncomingMessage> req = std::move(state_->current);
         if (!req->complete_) req->destroy(reset);
         req->connection_ = nullptr;
     }
-    while (!incoming_.empty()) {
-        Ref<IncomingMessage> req = incoming_.shift();
+    while (state_ != nullptr && !state_->incoming.empty()) {
+        Ref<IncomingMessage> req = state_->incoming.shift();
         req->destroy(reset);
         req->connection_ = nullptr;
     }
@@ -340,14 +395,14 @@ void Connection::closeResponses() {
         res.connection_ = nullptr;
         res.emitClose();
     };
-    if (owner_ != nullptr) {
-        Ref<ServerResponse> res(owner_);
-        owner_->release();
-        owner_ = nullptr;
+    if (state_ == nullptr) return;
+    if (ServerResponse* owner = std::exchange(state_->owner, nullptr)) {
+        Ref<ServerResponse> res(owner);
+        owner->release();
         close(*res);
     }
-    while (!outgoing_.empty()) {
-        Ref<ServerResponse> res = outgoing_.shift();
+    while (state_ != nullptr && !state_->outgoing.empty()) {
+        Ref<ServerResponse> res = state_->outgoing.shift();
         close(*res);
     }
 }
@@ -360,13 +415,15 @@ void Connection::freeParser() {
     }
     if (!parserFreed_) {
         parserFreed_ = true;
-        if (parser_) parserPool().free(std::move(parser_));
+        if (parser() != nullptr) parserPool().free(std::move(state_->parser));
         server_->connections_->remove(*this);
     }
 }
 
 void Connection::finish() {
-    self_.reset();
+    if (!alive_) return;
+    alive_ = false;
+    release();
 }
 
 // ---- parsing (Node: _http_common.js parserOnHeaders / parserOnHeadersComplete / …) ----------
@@ -376,8 +433,8 @@ ParserAction Connection::guarded(F&& f) {
     try {
         return f();
     } catch (...) {
-        pendingException_ = std::current_exception();
-        parser_->setUserError("exception in a callback");
+        pendingException = std::current_exception();
+        state_->parser->setUserError("exception in a callback");
         return ParserAction::Error;
     }
 }
@@ -386,71 +443,75 @@ ParserAction Connection::onMessageBegin() {
     server_->connections_->messageBegin(*this, Loop::current().now());
     return guarded([&] {
         const ServerOptions& opts = server_->options();
-        current_ = opts.incomingMessage
-                       ? opts.incomingMessage(socket_.get())
-                       : Ref<IncomingMessage>(MessagePool<IncomingMessage>::make(socket_.get()));
-        current_->connection_ = Ref<Connection>(this);
-        current_->joinDuplicateHeaders_ = opts.joinDuplicateHeaders;
-        current_->highWaterMark_ = opts.highWaterMark;
-        sectionFields_ = 0;
-        inFieldName_ = inFieldValue_ = false;
+        Ref<IncomingMessage>& current = state_->current;
+        current = opts.incomingMessage
+                      ? opts.incomingMessage(socket_.get())
+                      : Ref<IncomingMessage>(MessagePool<IncomingMessage>::make(socket_.get()));
+        current->connection_ = Ref<Connection>(this);
+        current->joinDuplicateHeaders_ = opts.joinDuplicateHeaders;
+        current->highWaterMark_ = opts.highWaterMark;
+        current->field_ = {};
         return ParserAction::Continue;
     });
 }
 
 ParserAction Connection::onUrl(std::string_view piece, bool /*complete*/) {
-    current_->head_.append(piece);
-    current_->urlLength_ += static_cast<std::uint32_t>(piece.size());
+    state_->current->head_.append(piece);
+    state_->current->urlLength_ += static_cast<std::uint32_t>(piece.size());
     return ParserAction::Continue;
 }
 
 bool Connection::fieldAccepted() const noexcept {
     // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs.
     return maxHeaderPairs_ == 0 ||
-           2 * kFieldBatch * (sectionFields_ / kFieldBatch) < maxHeaderPairs_;
+           2 * kFieldBatch * (state_->current->field_.sectionFields / kFieldBatch) < maxHeaderPairs_;
 }
 
 void Connection::beginField(std::string& dest) {
-    fieldNameOffset_ = static_cast<std::uint32_t>(dest.size());
-    fieldNameLength_ = 0;
-    inFieldName_ = true;
+    IncomingMessage::FieldInProgress& f = state_->current->field_;
+    f.nameOffset = static_cast<std::uint32_t>(dest.size());
+    f.nameLength = 0;
+    f.inName = true;
 }
 
 void Connection::endField(std::string& dest) {
-    const bool trailers = parser_->inTrailers();
-    std::string_view value(dest.data() + fieldValueOffset_, dest.size() - fieldValueOffset_);
+    IncomingMessage::FieldInProgress& f = state_->current->field_;
+    const bool trailers = state_->parser->inTrailers();
+    std::string_view value(dest.data() + f.valueOffset, dest.size() - f.valueOffset);
     value = trimTrailingWhitespace(value);
-    dest.resize(fieldValueOffset_ + value.size());
+    dest.resize(f.valueOffset + value.size());
     if (fieldAccepted()) {
-        const IncomingMessage::Field f{fieldNameOffset_, fieldNameLength_, fieldValueOffset_,
-                                       static_cast<std::uint32_t>(value.size())};
-        (trailers ? current_->trailerFields_ : current_->headerFields_).push_back(f);
+        const IncomingMessage::Field field{f.nameOffset, f.nameLength, f.valueOffset,
+                                           static_cast<std::uint32_t>(value.size())};
+        (trailers ? state_->current->trailerFields_ : state_->current->headerFields_).push_back(field);
     } else {
-        dest.resize(fieldNameOffset_);
+        dest.resize(f.nameOffset);
     }
-    ++sectionFields_;
-    inFieldName_ = inFieldValue_ = false;
+    ++f.sectionFields;
+    f.inName = f.inValue = false;
 }
 
 ParserAction Connection::onHeaderField(std::string_view piece, bool complete) {
-    std::string& dest = parser_->inTrailers() ? current_->trailerBytes_ : current_->head_;
-    if (!inFieldName_) beginField(dest);
+    std::string& dest = state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    IncomingMessage::FieldInProgress& f = state_->current->field_;
+    if (!f.inName) beginField(dest);
     dest.append(piece);
-    fieldNameLength_ += static_cast<std::uint32_t>(piece.size());
+    f.nameLength += static_cast<std::uint32_t>(piece.size());
     if (complete) {
-        inFieldName_ = false;
-        inFieldValue_ = true;
-        fieldValueOffset_ = static_cast<std::uint32_t>(dest.size());
+        f.inName = false;
+        f.inValue = true;
+        f.valueOffset = static_cast<std::uint32_t>(dest.size());
     }
     return ParserAction::Continue;
 }
 
 ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
-    std::string& dest = parser_->inTrailers() ? current_->trailerBytes_ : current_->head_;
-    if (!inFieldValue_) {
+    std::string& dest = state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    IncomingMessage::FieldInProgress& f = state_->current->field_;
+    if (!f.inValue) {
         // A field whose name came whole in an earlier call.
-        inFieldValue_ = true;
-        fieldValueOffset_ = static_cast<std::uint32_t>(dest.size());
+        f.inValue = true;
+        f.valueOffset = static_cast<std::uint32_t>(dest.size());
     }
     dest.append(piece);
     if (complete) endField(dest);
@@ -458,7 +519,7 @@ ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeader(std::string_view name, std::string_view value) {
-    std::string& dest = parser_->inTrailers() ? current_->trailerBytes_ : current_->head_;
+    std::string& dest = state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     if (fieldAccepted()) {
         const auto nameOffset = static_cast<std::uint32_t>(dest.size());
         dest.append(name);
@@ -466,9 +527,9 @@ ParserAction Connection::onHeader(std::string_view name, std::string_view value)
         dest.append(value);
         const IncomingMessage::Field f{nameOffset, static_cast<std::uint32_t>(name.size()),
                                        valueOffset, static_cast<std::uint32_t>(value.size())};
-        (parser_->inTrailers() ? current_->trailerFields_ : current_->headerFields_).push_back(f);
+        (state_->parser->inTrailers() ? state_->current->trailerFields_ : state_->current->headerFields_).push_back(f);
     }
-    ++sectionFields_;
+    ++state_->current->field_.sectionFields;
     return ParserAction::Continue;
 }
 
@@ -476,7 +537,7 @@ ParserAction Connection::onHeader(std::string_view name, std::string_view value)
 // parser.onIncoming = parserOnIncoming.
 HeadersAction Connection::onHeadersComplete(const Parser& parser) {
     server_->connections_->headersComplete(*this);
-    IncomingMessage& req = *current_;
+    IncomingMessage& req = *state_->current;
     req.method_ = parser.methodName();
     req.major_ = parser.httpMajor();
     req.minor_ = parser.httpMinor();
@@ -484,7 +545,7 @@ HeadersAction Connection::onHeadersComplete(const Parser& parser) {
     req.httpVersion_[2] = static_cast<char>('0' + req.minor_ % 10);
     req.upgrade_ = parser.upgrade();
     req.headersComplete(maxHeaderPairs_ / 2);
-    sectionFields_ = 0;
+    req.field_.sectionFields = 0;
     const bool keepAlive = parser.shouldKeepAlive();
     HeadersAction action = HeadersAction::Continue;
     const ParserAction guard = guarded([&] {
@@ -502,11 +563,11 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
         req->upgrade_ = req->method() == "CONNECT" || server_->listenerCount(kUpgrade) > 0;
         if (req->upgrade_) return HeadersAction::Upgrade;
     }
-    incoming_.push(req.get());
+    state_->incoming.push(req.get());
     // Node: stop reading while the responses are not being consumed (pipeline flood).
     if (!paused_ &&
         (socket_->writableNeedDrain() ||
-         outgoingData_ >= static_cast<std::int64_t>(socket_->writableHighWaterMark()))) {
+         state_->outgoingData >= static_cast<std::int64_t>(socket_->writableHighWaterMark()))) {
         paused_ = true;
         socket_->pause();
     }
@@ -523,15 +584,15 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
         diagnostics::detail::publish(diagnostics::RequestStart{*req, *res, *socket_, *server_});
     }
     NODECC_USDT_HTTP_SERVER_REQUEST(*req);
-    if (owner_ != nullptr) {
+    if (state_->owner != nullptr) {
         // Behind responses that have all handed their bytes to the socket, this one may
         // write at once (Node buffers it until it owns the socket; the bytes on the wire
         // are the same, in the same order).
-        ServerResponse* tail = outgoing_.empty() ? owner_ : outgoing_.back();
-        if ((tail == owner_ || tail->direct_) && tail->finished_ && !tail->head_.last) {
+        ServerResponse* tail = state_->outgoing.empty() ? state_->owner : state_->outgoing.back();
+        if ((tail == state_->owner || tail->direct_) && tail->finished_ && !tail->head_.last) {
             res->direct_ = true;
         }
-        outgoing_.push(res.get());
+        state_->outgoing.push(res.get());
     } else {
         assignSocket(*res);
     }
@@ -587,9 +648,9 @@ void Connection::resetSocketTimeout() {
 
 // Node: parserOnBody — push into the request; a full buffer stops the socket.
 ParserAction Connection::onBody(std::string_view data) {
-    if (!current_) return ParserAction::Continue;
+    if (!state_->current) return ParserAction::Continue;
     return guarded([&] {
-        if (!current_->push(data)) readStop();
+        if (!state_->current->push(data)) readStop();
         return ParserAction::Continue;
     });
 }
@@ -598,13 +659,13 @@ ParserAction Connection::onBody(std::string_view data) {
 ParserAction Connection::onMessageComplete() {
     server_->connections_->messageComplete(*this);
     return guarded([&] {
-        if (current_) {
+        if (state_->current) {
             // An upgrade stays parser.incoming: onParserExecuteCommon hands it over.
-            Ref<IncomingMessage> req = current_->upgrade_ ? current_ : std::move(current_);
+            Ref<IncomingMessage> req = state_->current->upgrade_ ? state_->current : std::move(state_->current);
             req->complete_ = true;
             if (!req->trailerFields_.empty()) req->trailersComplete(0);
             req->pushEnd();
-            if (req->nextIncoming_ == nullptr && incoming_.back() != req.get()) {
+            if (req->nextIncoming_ == nullptr && state_->incoming.back() != req.get()) {
                 req->connection_ = nullptr;  // already answered: nothing left to do here
             }
         }
@@ -616,7 +677,7 @@ ParserAction Connection::onMessageComplete() {
 // ---- responses (Node: assignSocket / detachSocket / resOnFinish) ----------------------------
 
 void Connection::assignSocket(ServerResponse& res) {
-    owner_ = &res;
+    state_->owner = &res;
     res.retain();
     res.flush();
 }
@@ -625,7 +686,7 @@ void Connection::responseEnded(ServerResponse& res) {
     Ref<Connection> keep(this);
     ServerResponse* cur = &res;
     while (!cur->head_.last && socketWritable()) {
-        ServerResponse* next = cur == owner_ ? outgoing_.front() : cur->nextOutgoing_;
+        ServerResponse* next = cur == owner() ? state_->outgoing.front() : cur->nextOutgoing_;
         if (next == nullptr || next->direct_) return;
         next->direct_ = true;
         Ref<ServerResponse> hold(next);
@@ -636,17 +697,18 @@ void Connection::responseEnded(ServerResponse& res) {
 }
 
 void Connection::detachSocket(ServerResponse& res) {
-    if (owner_ == &res) {
-        owner_ = nullptr;
+    if (owner() == &res) {
+        state_->owner = nullptr;
         res.release();
     }
 }
 
 // Node: resOnFinish (seed 4-2).
 void Connection::resOnFinish(ServerResponse& resRef) {
-    // Only the response that owns the socket finishes (the others wait in outgoing_, and
+    // Only the response that owns the socket finishes (the others wait in `outgoing`, and
     // the socket's close closes them); one ahead of its turn leaves the queues alone.
-    if (owner_ != &resRef) return;
+    if (owner() != &resRef) return;
+    MessageState& ms = *state_;
     Ref<ServerResponse> res(&resRef);
     Ref<Connection> keep(this);
     // Node: onResponseFinishChannel.
@@ -656,7 +718,7 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     }
     NODECC_USDT_HTTP_SERVER_RESPONSE(res->req(), *res);
     Ref<IncomingMessage> req;
-    if (!incoming_.empty() && incoming_.front() == &res->req()) req = incoming_.shift();
+    if (!ms.incoming.empty() && ms.incoming.front() == &res->req()) req = ms.incoming.shift();
     if (req) {
         // Node: the body nobody read is dumped so the next request can be parsed.
         if (!req->consuming_) req->dump();
@@ -668,7 +730,7 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     if (closed_) return;
     if (res->head_.last) {
         socket_->destroySoon();
-    } else if (outgoing_.empty()) {
+    } else if (ms.outgoing.empty()) {
         if (server_->keepAliveTimeout > 0) {
             // Node: the socket outlives the advertised timeout by a second (LB races).
             socket_->setTimeout(
@@ -676,9 +738,10 @@ void Connection::resOnFinish(ServerResponse& resRef) {
             keepAliveTimeoutSet_ = true;
         }
     } else {
-        Ref<ServerResponse> next = outgoing_.shift();
+        Ref<ServerResponse> next = ms.outgoing.shift();
         assignSocket(*next);
     }
+    releaseStateIfIdle();
 }
 
 }  // namespace nodecc::http::detail

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <cstdint>
-#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -73,14 +72,38 @@ class MessageQueue {
     T* tail_ = nullptr;
 };
 
-class Connection final : public RefCounted, public net::SocketConsumer, public ParserHandler {
+// Its size is what every open connection costs (an idle keep-alive one holds no
+// MessageState, no parser and no timer): RefCounted is the last base so that the first
+// member fills the padding after its count, flags are bits, and the state of a message
+// being received lives in the IncomingMessage.
+class Connection final : public net::SocketConsumer, public ParserHandler, public RefCounted {
   public:
+    // What a connection holds only while messages are in flight (Node: its parser,
+    // parser.incoming, state.incoming / outgoing / outgoingData): taken from a per-loop pool
+    // when bytes arrive, given back when the connection is idle again.
+    struct MessageState {
+        std::unique_ptr<Parser> parser;  // parked in the parser pool between messages
+        Ref<IncomingMessage> current;    // Node: parser.incoming
+        MessageQueue<IncomingMessage, &IncomingMessage::nextIncoming_> incoming;
+        MessageQueue<ServerResponse, &ServerResponse::nextOutgoing_> outgoing;
+        ServerResponse* owner = nullptr;  // Node: socket._httpMessage (a reference is held)
+        std::int64_t outgoingData = 0;
+
+        bool idle() const noexcept {
+            return !parser && !current && incoming.empty() && outgoing.empty() && owner == nullptr &&
+                   outgoingData == 0;
+        }
+    };
+
     Connection(Server& server, net::Socket& socket);
     ~Connection() override;
 
     // ---- for OutgoingMessage / IncomingMessage ----
-    OutgoingMessage* owner() const noexcept { return owner_; }  // Node: socket._httpMessage
-    bool hasQueuedResponses() const noexcept { return !outgoing_.empty(); }
+    // Node: socket._httpMessage
+    ServerResponse* owner() const noexcept { return state_ != nullptr ? state_->owner : nullptr; }
+    bool hasQueuedResponses() const noexcept {
+        return state_ != nullptr && !state_->outgoing.empty();
+    }
     // A response that may write to the socket ended: the responses queued behind it, in
     // order, may now hand their bytes to the socket too (until a Connection: close one).
     void responseEnded(ServerResponse& res);
@@ -107,15 +130,6 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     static HeadContext defaultContext();
     bool closed() const noexcept { return closed_; }
 
-    // ---- ConnectionsList bookkeeping (Node: ConnectionsList in C++) ----
-    std::uint64_t lastMessageStart = 0;  // loop ms; 0 = idle
-    bool headersCompleted = false;
-    Connection* allPrev = nullptr;
-    Connection* allNext = nullptr;
-    Connection* activePrev = nullptr;
-    Connection* activeNext = nullptr;
-    bool inAll = false;
-    bool inActive = false;
     void onRequestTimeout();  // Node: onRequestTimeout → socketOnError(ERR_HTTP_REQUEST_TIMEOUT)
 
     // ---- net::SocketConsumer (Node: socketOnData, socketOnEnd, socketOnError, …) ----
@@ -141,6 +155,7 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     void lastReferenceReleased() noexcept override { delete this; }
 
   private:
+    friend class ConnectionsList;
     void onParserExecuteCommon(ExecuteResult result, std::string_view data);
     void socketOnError(const Error& error);
     HeadersAction parserOnIncoming(IncomingMessage& req, bool keepAlive);
@@ -154,6 +169,9 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     // messages and a fresh one is taken when bytes arrive (Node keeps one per socket).
     void parkParser();
     void unparkParser();
+    Parser* parser() const noexcept { return state_ != nullptr ? state_->parser.get() : nullptr; }
+    MessageState& state();  // taken from the pool if the connection has none
+    void releaseStateIfIdle() noexcept;
     ParserOptions parserOptions() const noexcept;
     void finish();  // drops the connection's self-reference
     bool fieldAccepted() const noexcept;
@@ -163,34 +181,32 @@ class Connection final : public RefCounted, public net::SocketConsumer, public P
     template <class F>
     ParserAction guarded(F&& f);
 
-    Ref<Server> server_;
-    Ref<net::Socket> socket_;
-    std::unique_ptr<Parser> parser_;
-    Ref<IncomingMessage> current_;  // Node: parser.incoming
-    MessageQueue<IncomingMessage, &IncomingMessage::nextIncoming_> incoming_;
-    MessageQueue<ServerResponse, &ServerResponse::nextOutgoing_> outgoing_;
-    ServerResponse* owner_ = nullptr;  // Node: socket._httpMessage (a reference is held)
-    Ref<Connection> self_;             // alive while the socket is consumed
-    std::exception_ptr pendingException_;
-    std::int64_t outgoingData_ = 0;
+    // The small members first: they fill RefCounted's padding and one 8-byte slot.
     std::uint32_t requestsCount_ = 0;
     std::uint32_t maxHeaderPairs_ = 2000;  // Node: parser.maxHeaderPairs
-    // the header field being assembled from pieces
-    std::uint32_t sectionFields_ = 0;  // fields seen in this head / trailer section
-    std::uint32_t fieldNameOffset_ = 0;
-    std::uint32_t fieldNameLength_ = 0;
-    std::uint32_t fieldValueOffset_ = 0;
-    bool inFieldName_ = false;
-    bool inFieldValue_ = false;
-    bool keepAliveTimeoutSet_ = false;
-    bool paused_ = false;    // Node: socket._paused
-    bool hadError_ = false;  // Node: socket._hadError
-    std::uint32_t corks_ = 0;
-    bool errorHandled_ = false;
-    bool closed_ = false;
-    bool executing_ = false;    // inside parser_->execute()
-    bool freePending_ = false;  // freeParser() was asked for during execute()
-    bool parserFreed_ = false;  // freeParser() ran: no parser any more
+    std::uint16_t corks_ = 0;
+    bool alive_ : 1 = false;  // holds a reference to itself while the socket is consumed
+    bool keepAliveTimeoutSet_ : 1 = false;
+    bool paused_ : 1 = false;    // Node: socket._paused
+    bool hadError_ : 1 = false;  // Node: socket._hadError
+    bool errorHandled_ : 1 = false;
+    bool closed_ : 1 = false;
+    bool executing_ : 1 = false;    // inside the parser's execute()
+    bool freePending_ : 1 = false;  // freeParser() was asked for during execute()
+    bool parserFreed_ : 1 = false;  // freeParser() ran: no parser any more
+    bool headersCompleted : 1 = false;  // ConnectionsList
+    bool inAll : 1 = false;
+    bool inActive : 1 = false;
+    Ref<Server> server_;
+    Ref<net::Socket> socket_;
+    MessageState* state_ = nullptr;  // owned; null while idle
+
+    // ---- ConnectionsList bookkeeping (Node: ConnectionsList in C++) ----
+    std::uint64_t lastMessageStart = 0;  // loop ms; 0 = idle
+    Connection* allPrev = nullptr;
+    Connection* allNext = nullptr;
+    Connection* activePrev = nullptr;
+    Connection* activeNext = nullptr;
 };
 
 }  // namespace nodecc::http::detail

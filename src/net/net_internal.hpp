@@ -20,6 +20,7 @@
 #include "nodecc/net/socket.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/timers/timers.hpp"
+#include "socket_timeouts.hpp"
 
 namespace nodecc::net::detail {
 
@@ -44,7 +45,8 @@ struct WriteQueue {
     std::string batch;                   // a write batch's bytes (they count as written already)
     std::vector<WriteCallback> batchCbs;
     std::size_t inflightBytes = 0;
-    bool busy = false;  // a uv_write is in flight
+    std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
+    bool busy = false;       // a uv_write is in flight
     uv_write_t req{};
 
     bool empty() const noexcept {
@@ -61,7 +63,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     static constexpr std::size_t kReadBufferSize = 64 * 1024;
     static constexpr std::size_t kMaxPooledQueues = 1024;
 
-    explicit NetLoopState(Loop& /*loop*/) {}
+    explicit NetLoopState(Loop& loop) : timeouts(loop) {}
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
     // sockets and servers are freed (their self-Refs released).
@@ -78,6 +80,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
 
     std::vector<Socket*> openSockets;  // sockets with an open handle
     std::vector<ListenHandle*> listenHandles;
+    SocketTimeouts timeouts;  // every socket's setTimeout
 
   private:
     std::vector<WriteQueue*> pool_;
@@ -95,8 +98,6 @@ struct ConnectState {
 
 // Cold, lazily allocated per-socket state.
 struct SocketExtra {
-    timers::TimeoutPtr timer;
-    std::uint32_t timeoutMs = 0;
     bool peerCached = false;
     bool noDelayOnConnect = false;
     bool keepAliveOnConnect = false;
@@ -135,11 +136,14 @@ enum SocketFlag : std::uint32_t {
     kUnref = 1u << 21,
     kEverConnected = 1u << 22,
     kBatching = 1u << 23,  // between beginWriteBatch and endWriteBatch
+    kTimerArmed = 1u << 24,  // in its timeout's list (SocketTimeouts)
+    kPipeRoom = 1u << 25,    // allocated with room for a uv_pipe_t
 };
 
 // Friend of Socket: the functions of socket*.cpp that need its internals.
 struct SocketAccess {
-    static Ref<Socket> make(Loop& loop, const SocketOptions& options);
+    // `pipeRoom`: the socket may hold a pipe handle (false only for a server's TCP socket).
+    static Ref<Socket> make(Loop& loop, const SocketOptions& options, bool pipeRoom = true);
     // Server side: wraps an accepted descriptor (TCP or pipe). Null on failure (fd closed).
     static Ref<Socket> adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options,
                              Server* server, int* error);

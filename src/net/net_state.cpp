@@ -13,6 +13,7 @@ NetLoopState::~NetLoopState() {
 void NetLoopState::close() {
     for (ListenHandle* lh : std::vector<ListenHandle*>(listenHandles)) ServerAccess::abandon(*lh);
     for (Socket* s : std::vector<Socket*>(openSockets)) SocketAccess::abandon(*s);
+    timeouts.close();
 }
 
 WriteQueue* NetLoopState::takeQueue() {
@@ -29,6 +30,7 @@ void NetLoopState::giveQueue(WriteQueue* q) noexcept {
     q->running.clear();
     q->busy = false;
     q->inflightBytes = 0;
+    q->length = 0;
     if (pool_.size() >= kMaxPooledQueues) {
         delete q;
         return;

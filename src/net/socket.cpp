@@ -5,9 +5,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cassert>
+
 #include "net_internal.hpp"
 #include "nodecc/process/callback_scope.hpp"
 #include "nodecc/process/next_tick.hpp"
+#include "nodecc/process/warning.hpp"
 
 namespace nodecc::net {
 
@@ -50,8 +53,29 @@ void closeCb(uv_handle_t* h) {
 
 // ---- construction -----------------------------------------------------------
 
-Ref<Socket> A::make(Loop& loop, const SocketOptions& options) {
-    return Ref<Socket>(new Socket(loop, options));
+void* Socket::operator new(std::size_t size, HandleRoom room) {
+    return ::operator new(size + room.bytes);
+}
+void Socket::operator delete(void* p, HandleRoom /*room*/) noexcept {
+    ::operator delete(p);
+}
+void Socket::operator delete(void* p) noexcept {
+    ::operator delete(p);
+}
+
+Ref<Socket> A::make(Loop& loop, const SocketOptions& options, bool pipeRoom) {
+    static_assert(sizeof(uv_tcp_t) <= Socket::kHandleSize &&
+                      sizeof(uv_pipe_t) <= Socket::kPipeHandleSize,
+                  "Socket::kHandleSize must hold a uv_tcp_t, kPipeHandleSize a uv_pipe_t");
+    static_assert(alignof(uv_tcp_t) <= 8 && alignof(uv_pipe_t) <= 8);
+    static_assert(Socket::kHandleSize % alignof(Socket) == 0, "no padding after handle_");
+    const std::size_t room = pipeRoom ? Socket::kPipeHandleSize - Socket::kHandleSize : 0;
+    Ref<Socket> s(new (Socket::HandleRoom{room}) Socket(loop, options));
+    // handle_ ends the object, so a pipe handle continues into the room allocated after it.
+    assert(reinterpret_cast<unsigned char*>(s.get()) + sizeof(Socket) ==
+           s->handle_ + Socket::kHandleSize);
+    if (pipeRoom) set(*s, f::kPipeRoom);
+    return s;
 }
 
 // Node: new net.Socket({ fd }) — createHandle(fd) by guessHandleType, then handle.open(fd)
@@ -82,20 +106,24 @@ Ref<Socket> Socket::create(const SocketOptions& options) {
 }
 
 Socket::Socket(Loop& loop, const SocketOptions& options)
-    : loop_(&loop),
-      asyncId_(newAsyncId()),
+    : asyncId_(newAsyncId()),
       triggerAsyncId_(defaultTriggerAsyncId()),
       highWaterMark_(options.writableHighWaterMark) {
+    // The handle's loop field is the socket's loop from the start (libuv's init writes the
+    // same value; it stays after the handle is closed): loop() reads it.
+    reinterpret_cast<uv_handle_t*>(handle_)->loop = loop.uv();
     if (options.allowHalfOpen) flags_ |= f::kAllowHalfOpen;
     f::ignoreSigpipe();
 }
 
 Socket::~Socket() {
-    if (extra_ != nullptr) {
-        if (extra_->timer) extra_->timer->close();
-        delete extra_;
-    }
+    if (A::has(*this, f::kTimerArmed)) f::NetLoopState::of(loop()).timeouts.unenroll(*this);
+    delete extra_;
     delete writeQueue_;  // not pooled: at loop teardown the pool may be gone
+}
+
+Loop& Socket::loop() const noexcept {
+    return *static_cast<Loop*>(reinterpret_cast<const uv_handle_t*>(handle_)->loop->data);
 }
 
 f::SocketExtra& A::extra(Socket& s) {
@@ -104,27 +132,24 @@ f::SocketExtra& A::extra(Socket& s) {
 }
 
 void A::openHandle(Socket& s, bool pipe) {
-    static_assert(
-        Socket::kHandleSize >= sizeof(uv_tcp_t) && Socket::kHandleSize >= sizeof(uv_pipe_t),
-        "Socket::kHandleSize must hold a uv_tcp_t and a uv_pipe_t");
-    static_assert(alignof(uv_tcp_t) <= 8 && alignof(uv_pipe_t) <= 8);
+    assert(!pipe || has(s, f::kPipeRoom));
     if (pipe) {
-        uv_pipe_init(s.loop_->uv(), A::pipe(s), 0);
+        uv_pipe_init(s.loop().uv(), A::pipe(s), 0);
         set(s, f::kPipe);
     } else {
-        uv_tcp_init(s.loop_->uv(), tcp(s));
+        uv_tcp_init(s.loop().uv(), tcp(s));
     }
     handle(s)->data = &s;
     set(s, f::kHandleOpen);
     s.retain();  // an open handle keeps its socket alive until closeCb
-    auto& open = f::NetLoopState::of(*s.loop_).openSockets;
+    auto& open = f::NetLoopState::of(s.loop()).openSockets;
     s.registryIndex_ = static_cast<std::uint32_t>(open.size());
     open.push_back(&s);
     if (has(s, f::kUnref)) uv_unref(handle(s));
 }
 
 void A::unregister(Socket& s) noexcept {
-    auto& open = f::NetLoopState::of(*s.loop_).openSockets;
+    auto& open = f::NetLoopState::of(s.loop()).openSockets;
     const std::uint32_t i = s.registryIndex_;
     if (i >= open.size() || open[i] != &s) return;
     open[i] = open.back();
@@ -139,10 +164,7 @@ void A::abandon(Socket& s) {
     unregister(s);
     set(s, f::kDestroyed);
     s.consumer_ = nullptr;
-    if (s.extra_ != nullptr && s.extra_->timer) {
-        s.extra_->timer->close();
-        s.extra_->timer.reset();
-    }
+    f::NetLoopState::of(s.loop()).timeouts.unenroll(s);
     uv_close(handle(s), [](uv_handle_t* h) {
         Socket& sock = owner(h);
         A::clear(sock, f::kHandleOpen);
@@ -153,7 +175,7 @@ void A::abandon(Socket& s) {
 
 Ref<Socket> A::adopt(Loop& loop, int fd, bool pipe, const ServerOptions& options, Server* server,
                      int* error) {
-    Ref<Socket> s = make(loop, SocketOptions{options.allowHalfOpen, options.highWaterMark});
+    Ref<Socket> s = make(loop, SocketOptions{options.allowHalfOpen, options.highWaterMark}, pipe);
     openHandle(*s, pipe);
     const int r = pipe ? uv_pipe_open(A::pipe(*s), fd) : uv_tcp_open(tcp(*s), fd);
     if (r != 0) {
@@ -354,10 +376,7 @@ void A::destroy(Socket& s, const Error* err) {
     set(s, f::kDestroyed);
     if (err != nullptr) set(s, f::kHadError);
     readStop(s);
-    if (s.extra_ != nullptr && s.extra_->timer) {
-        s.extra_->timer->close();
-        s.extra_->timer.reset();
-    }
+    if (has(s, f::kTimerArmed)) f::NetLoopState::of(s.loop()).timeouts.unenroll(s);
     // Node: Socket._destroy — server._connections-- and _emitCloseIfDrained.
     if (s.server_) ServerAccess::onSocketDestroyed(*s.server_);
     if (err != nullptr) {
@@ -418,8 +437,12 @@ Socket& Socket::resetAndDestroy() {
 
 // ---- timeout ----------------------------------------------------------------
 
+// Node: _unrefTimer — activity restarts an enrolled timeout (a fired one too); nothing
+// after setTimeout(0) or destroy().
 void A::refreshTimer(Socket& s) {
-    if (s.extra_ != nullptr && s.extra_->timer) s.extra_->timer->refresh();
+    if (s.timeoutMs_ != 0 && !has(s, f::kDestroyed)) {
+        f::NetLoopState::of(s.loop()).timeouts.enroll(s);
+    }
 }
 
 void A::onTimeout(Socket& s) {
@@ -431,30 +454,34 @@ void A::onTimeout(Socket& s) {
 }
 
 // Node: socket.setTimeout — setUnrefTimeout(this._onTimeout, msecs), refreshed by I/O.
+// Sockets share one timer per duration (socket_timeouts.hpp).
 Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
-    auto& ex = A::extra(*this);
+    auto& timeouts = f::NetLoopState::of(loop()).timeouts;
     if (ms == 0) {
-        // The timer is kept, disarmed: an HTTP connection turns its timeout off and on
-        // again for every request (Node allocates a new one each time).
-        if (ex.timer) ex.timer->stop();
-        ex.timeoutMs = 0;
+        timeouts.unenroll(*this);
+        timeoutMs_ = 0;
         return *this;
     }
     if (onTimeout) once(kTimeout, std::move(onTimeout));
     if (A::has(*this, f::kDestroyed)) return *this;
-    if (ex.timer && ex.timeoutMs == ms) {
-        ex.timer->refresh();
-    } else if (ex.timer) {
-        ex.timer->restart(ms);
-    } else {
-        ex.timer = timers::setUnrefTimeout([this] { A::onTimeout(*this); }, ms);
+    if (ms > f::SocketTimeouts::kTimeoutMax) {
+        // Node: getTimerDuration.
+        process::emitWarning("TimeoutOverflowWarning",
+                             std::to_string(ms) +
+                                 " does not fit into a 32-bit signed integer.\n"
+                                 "Timer duration was truncated to 2147483647.");
+        ms = f::SocketTimeouts::kTimeoutMax;
     }
-    ex.timeoutMs = ms;
+    if (ms != timeoutMs_) {
+        timeouts.unenroll(*this);
+        timeoutMs_ = ms;
+    }
+    timeouts.enroll(*this);
     return *this;
 }
 
 std::uint32_t Socket::timeout() const noexcept {
-    return extra_ != nullptr ? extra_->timeoutMs : 0;
+    return timeoutMs_;
 }
 
 // ---- options ------------------------------------------------------------------

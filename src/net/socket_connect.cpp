@@ -39,7 +39,7 @@ Error lookupError(int status, std::string_view host) {
 void A::connectDone(Socket& s, int status) {
     std::unique_ptr<f::ConnectState> state = std::move(extra(s).connect);
     if (status == UV_ECANCELED) return;  // destroyed while connecting
-    makeCallback(*s.loop_, s.asyncId_, s.triggerAsyncId_, [&] {
+    makeCallback(s.loop(), s.asyncId_, s.triggerAsyncId_, [&] {
         if (has(s, f::kDestroyed)) return;
         if (status < 0) {
             destroy(s, f::exceptionWithHostPort(status, "connect", state ? state->address : "",
@@ -136,7 +136,7 @@ Socket& Socket::connect(const ConnectOptions& options, EventCallback onConnect) 
         A::startConnect(*this, address);
         return *this;
     }
-    f::lookup(*loop_, options.host, options.port, options.family,
+    f::lookup(loop(), options.host, options.port, options.family,
               [self = Ref<Socket>(this), host = options.host](int status,
                                                               const sockaddr_storage& resolved) {
                   Socket& s = *self;

@@ -46,7 +46,7 @@ Error writeAfterFinError() {
 }  // namespace
 
 f::WriteQueue& A::queue(Socket& s) {
-    if (s.writeQueue_ == nullptr) s.writeQueue_ = f::NetLoopState::of(*s.loop_).takeQueue();
+    if (s.writeQueue_ == nullptr) s.writeQueue_ = f::NetLoopState::of(s.loop()).takeQueue();
     return *s.writeQueue_;
 }
 
@@ -54,7 +54,11 @@ void A::releaseQueueIfIdle(Socket& s) noexcept {
     f::WriteQueue* q = s.writeQueue_;
     if (q == nullptr || !q->empty() || has(s, f::kAfterWriteTick)) return;
     s.writeQueue_ = nullptr;
-    f::NetLoopState::of(*s.loop_).giveQueue(q);
+    f::NetLoopState::of(s.loop()).giveQueue(q);
+}
+
+std::size_t Socket::writableLength() const noexcept {
+    return writeQueue_ != nullptr ? writeQueue_->length : 0;
 }
 
 bool Socket::write(std::string_view data, WriteCallback cb) {
@@ -99,9 +103,8 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
     }
 
     // Node: Writable writeOrBuffer — length counts the new chunk before it is written.
-    writableLength_ += len;
     bytesWritten_ += len;
-    const bool ret = writableLength_ < highWaterMark_;
+    const bool ret = writableLength() + len < highWaterMark_;
     if (!ret) A::set(*this, f::kNeedDrain);
     A::refreshTimer(*this);
 
@@ -109,8 +112,7 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
         !hasPendingOutput(writeQueue_)) {
         auto& q = A::queue(*this);
         for (std::size_t i = 0; i < count; ++i) q.batch.append(pieces[i]);
-        if (cb) q.batchCbs.push_back(std::move(cb));
-        writableLength_ -= len;  // as if the kernel took it
+        if (cb) q.batchCbs.push_back(std::move(cb));  // not counted: as if the kernel took it
         if (q.batch.size() >= highWaterMark_) A::flushBatch(*this);
         return ret;
     }
@@ -126,7 +128,7 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
                                        static_cast<unsigned>(pieces[0].size()));
             r = uv_try_write(A::stream(*this), &buf, 1);
         } else {
-            auto& bufs = f::NetLoopState::of(*loop_).scratchBufs;
+            auto& bufs = f::NetLoopState::of(loop()).scratchBufs;
             bufs.clear();
             for (std::size_t i = 0; i < count; ++i) {
                 if (pieces[i].empty()) continue;
@@ -138,19 +140,16 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
     }
     if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
     if (r < 0) {
-        writableLength_ -= len;
         Error err = f::errnoException(r, "write");
         A::failWriteLater(*this, std::move(cb), err);
         A::destroy(*this, err);
         return false;
     }
     if (static_cast<std::size_t>(r) == len) {
-        writableLength_ -= len;
         // Node: afterWriteTick — the callback and 'drain' come on the next tick.
         if (cb || A::has(*this, f::kNeedDrain)) A::scheduleAfterWriteTick(*this, std::move(cb));
         return ret;
     }
-    writableLength_ -= static_cast<std::size_t>(r);
     A::enqueue(*this, pieces, count, static_cast<std::size_t>(r), owned, std::move(cb));
     A::startWrite(*this);
     return ret;
@@ -159,6 +158,9 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
 void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t skip,
                 std::string* owned, WriteCallback&& cb) {
     auto& q = queue(s);
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) total += pieces[i].size();
+    q.length += total - std::min(skip, total);
     f::WriteChunk chunk;
     if (owned != nullptr) {
         chunk.data = std::move(*owned);
@@ -242,7 +244,7 @@ void A::flush(Socket& s) {
         return;
     }
     auto& q = *qp;
-    auto& bufs = f::NetLoopState::of(*s.loop_).scratchBufs;
+    auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
     bufs.clear();
     std::size_t total = 0;
     for (auto& c : q.queued) {
@@ -258,12 +260,12 @@ void A::flush(Socket& s) {
         const Error err = f::errnoException(r, "write");
         for (auto& c : q.queued) failWriteLater(s, std::move(c.cb), err);
         q.queued.clear();
-        s.writableLength_ = 0;
+        q.length = 0;
         destroy(s, err);
         return;
     }
     auto left = static_cast<std::size_t>(r);
-    s.writableLength_ -= left;
+    q.length -= left;
     std::size_t done = 0;
     for (auto& c : q.queued) {
         const std::size_t n = c.data.size() - c.offset;
@@ -277,7 +279,7 @@ void A::flush(Socket& s) {
         recycleChunk(q, c);
     }
     q.queued.erase(q.queued.begin(), q.queued.begin() + static_cast<std::ptrdiff_t>(done));
-    if (!q.done.empty() || (has(s, f::kNeedDrain) && s.writableLength_ == 0)) {
+    if (!q.done.empty() || (has(s, f::kNeedDrain) && q.length == 0)) {
         scheduleAfterWriteTick(s, nullptr);
     }
     startWrite(s);
@@ -290,7 +292,7 @@ void A::afterWrite(Socket& s, int status) {
         // UV_ECANCELED: the handle is closing (destroy() during the write).
         const Error err = status == UV_ECANCELED ? f::streamDestroyedError("write")
                                                  : f::errnoException(status, "write");
-        s.writableLength_ -= std::min(s.writableLength_, q.inflightBytes);
+        q.length -= std::min(q.length, q.inflightBytes);
         q.inflightBytes = 0;
         for (auto& c : q.inflight) {
             if (c.cb) q.running.push_back(std::move(c.cb));
@@ -301,7 +303,7 @@ void A::afterWrite(Socket& s, int status) {
         q.running.clear();
         return;
     }
-    s.writableLength_ -= q.inflightBytes;
+    q.length -= q.inflightBytes;
     q.inflightBytes = 0;
     for (auto& c : q.inflight) {
         if (c.cb) q.running.push_back(std::move(c.cb));
@@ -346,7 +348,7 @@ void A::afterWriteTick(Socket& s) {
 }
 
 void A::maybeDrain(Socket& s) {
-    if (!has(s, f::kNeedDrain) || s.writableLength_ != 0) return;
+    if (!has(s, f::kNeedDrain) || s.writableLength() != 0) return;
     clear(s, f::kNeedDrain);
     if (s.consumer_ != nullptr) s.consumer_->onSocketDrain(s);
     if (!has(s, f::kDestroyed)) s.emit(Socket::kDrain);
@@ -363,7 +365,7 @@ void A::failPendingWrites(Socket& s, const Error& err) {
     auto& q = *s.writeQueue_;
     std::vector<f::WriteChunk> chunks;
     chunks.swap(q.queued);
-    s.writableLength_ = 0;
+    q.length = 0;
     for (auto& c : chunks) {
         if (c.cb) c.cb(&err);
     }
@@ -409,8 +411,8 @@ void A::flushBatch(Socket& s) {
     }
     // The rest waits in the queue (it did look written: now it counts again).
     const std::size_t left = q.batch.size() - written;
-    s.writableLength_ += left;
-    if (s.writableLength_ >= s.highWaterMark_) set(s, f::kNeedDrain);
+    q.length += left;
+    if (q.length >= s.highWaterMark_) set(s, f::kNeedDrain);
     f::WriteChunk chunk;
     chunk.data = std::move(q.spare);
     chunk.data.assign(q.batch, written, left);

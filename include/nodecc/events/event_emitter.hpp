@@ -505,8 +505,9 @@ class EventEmitter : public RefCounted {
     Entry* find(EventId id) noexcept;
     const Entry* find(EventId id) const noexcept;
 
-    std::vector<Entry> entries_;
+    // First: it fills the padding after RefCounted's count (8 bytes less per emitter).
     int maxListeners_ = -1;  // -1: use defaultMaxListeners
+    std::vector<Entry> entries_;
 };
 
 }  // namespace nodecc::events

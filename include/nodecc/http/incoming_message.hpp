@@ -130,6 +130,17 @@ class IncomingMessage : public events::EventEmitter {
     std::vector<HeaderField> rawHeaders_;
     std::vector<HeaderField> rawTrailers_;
     std::uint32_t urlLength_ = 0;
+    // The header field the parser delivers in pieces (the connection's parser callbacks):
+    // state of the message being received, so that an idle connection does not carry it.
+    struct FieldInProgress {
+        std::uint32_t sectionFields = 0;  // fields seen in this head / trailer section
+        std::uint32_t nameOffset = 0;
+        std::uint32_t nameLength = 0;
+        std::uint32_t valueOffset = 0;
+        bool inName = false;
+        bool inValue = false;
+    };
+    FieldInProgress field_;
     IncomingHeaders headers_;
     IncomingHeaders trailers_;
     bool joinDuplicateHeaders_ = false;

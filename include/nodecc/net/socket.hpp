@@ -44,8 +44,9 @@
 //
 // Threading: loop thread only (DESIGN.md §4). Cost: sizeof(Socket) includes
 // the libuv handle (no separate allocation); reading allocates nothing;
-// a write that the kernel takes at once allocates nothing; setTimeout() costs
-// one timer; a queued write copies the unwritten remainder (or moves a
+// a write that the kernel takes at once allocates nothing; setTimeout()
+// allocates nothing per socket (the socket is linked into its loop's list for
+// that duration); a queued write copies the unwritten remainder (or moves a
 // std::string handed over by rvalue).
 #pragma once
 
@@ -76,6 +77,7 @@ namespace detail {
 struct WriteQueue;
 struct SocketExtra;
 struct SocketAccess;
+class SocketTimeouts;
 }  // namespace detail
 
 // A completion callback: nullptr on success, else the error (write()/writev()
@@ -200,7 +202,7 @@ class Socket final : public events::EventEmitter {
     bool pending() const noexcept;     // Node: not connected yet (no handle, or connecting)
     bool connecting() const noexcept;  // Node: socket.connecting
     bool destroyed() const noexcept;
-    std::size_t writableLength() const noexcept { return writableLength_; }
+    std::size_t writableLength() const noexcept;
     bool writableNeedDrain() const noexcept;
     std::uint32_t writableHighWaterMark() const noexcept { return highWaterMark_; }
     bool writableEnded() const noexcept;     // end() was called
@@ -211,7 +213,7 @@ class Socket final : public events::EventEmitter {
     Server* server() const noexcept { return server_.get(); }  // Node: socket.server
     AsyncId asyncId() const noexcept { return asyncId_; }
     AsyncId triggerAsyncId() const noexcept { return triggerAsyncId_; }
-    Loop& loop() const noexcept { return *loop_; }
+    Loop& loop() const noexcept;
 
   protected:
     const char* emitterName() const noexcept override { return "Socket"; }
@@ -219,29 +221,43 @@ class Socket final : public events::EventEmitter {
 
   private:
     friend struct detail::SocketAccess;
+    friend class detail::SocketTimeouts;
     Socket(Loop& loop, const SocketOptions& options);
 
     bool writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
                       WriteCallback&& cb);
 
-    // The libuv handle lives inside the socket: uv_tcp_t or uv_pipe_t (checked in socket.cpp).
-    static constexpr std::size_t kHandleSize = 264;
+    // The libuv handle lives inside the socket, as its last member: a uv_tcp_t, or a
+    // uv_pipe_t whose last bytes lie past handle_, in room allocated for them (a socket that
+    // may become a pipe is allocated with it; a TCP socket from a server is not). Sizes are
+    // checked in socket.cpp.
+    static constexpr std::size_t kHandleSize = 248;      // uv_tcp_t
+    static constexpr std::size_t kPipeHandleSize = 264;  // uv_pipe_t
+    struct HandleRoom {
+        std::size_t bytes;  // allocated past the end of the Socket
+    };
+    static void* operator new(std::size_t size, HandleRoom room);
+    static void operator delete(void* p, HandleRoom room) noexcept;  // the constructor threw
+    static void operator delete(void* p) noexcept;
 
-    alignas(8) unsigned char handle_[kHandleSize];
-    Loop* loop_;
     AsyncId asyncId_;
     AsyncId triggerAsyncId_;
     Ref<Server> server_;
     SocketConsumer* consumer_ = nullptr;
     detail::WriteQueue* writeQueue_ = nullptr;  // pooled per loop while writes are pending
-    detail::SocketExtra* extra_ = nullptr;      // cold state (timer, connect, held bytes)
+    detail::SocketExtra* extra_ = nullptr;      // cold state (connect, held bytes, options)
+    // Node <= v10 timers.enroll: the socket is an item of its timeout's list (socket_timeouts.hpp).
+    Socket* timerPrev_ = nullptr;
+    Socket* timerNext_ = nullptr;
     std::uint64_t bytesRead_ = 0;
     std::uint64_t bytesWritten_ = 0;
-    std::size_t writableLength_ = 0;
     std::uint32_t highWaterMark_;
     std::uint32_t flags_ = 0;
-    std::uint8_t corked_ = 0;
+    std::uint32_t timeoutMs_ = 0;   // Node: socket.timeout
+    std::uint32_t timerStart_ = 0;  // loop ms (mod 2^32) of the last activity, while armed
     std::uint32_t registryIndex_ = 0;  // in the loop's list of open sockets (closed at teardown)
+    std::uint8_t corked_ = 0;
+    alignas(8) unsigned char handle_[kHandleSize];  // last: see kHandleSize
 };
 
 // Node: net.createConnection(options[, connectListener]).

@@ -4,7 +4,9 @@
 // test-http-server-keepalive-end, test-http-keep-alive-max-requests,
 // test-http-server-keep-alive-max-requests-null, test-http-keep-alive-drop-requests,
 // test-http-1.0-keep-alive, test-http-1.0.
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server_test_util.hpp"
@@ -117,21 +119,27 @@ TEST(ServerKeepAlive, IdleSocketClosedAfterKeepAliveTimeoutPlusOneSecond) {
     EXPECT_LE(closedAfter, 1600);
 }
 
-// The keep-alive timer is an inactivity timer reset by the next request (Node: the next
-// request's headers restore socket.setTimeout(server.timeout)).
-TEST(ServerKeepAlive, NextRequestCancelsTheKeepAliveTimer) {
-    Loop loop;
+// keepAliveTimeout 100 ms (an idle socket is closed after 1.1 s); /slow is answered "late"
+// after `lateMs`, longer than that, everything else at once.
+Ref<http::Server> keepAlive100WithSlowPath(std::vector<Ref<ServerResponse>>& held, double lateMs) {
     http::ServerOptions options;
     options.keepAliveTimeout = 100;
-    std::vector<Ref<ServerResponse>> held;
-    auto server = http::createServer(options, [&](auto& req, auto& res) {
+    return http::createServer(options, [&held, lateMs](IncomingMessage& req, ServerResponse& res) {
         if (req.url() == "/slow") {
-            held.emplace_back(&res);  // answered after more than the 1.1 s keep-alive timer
-            setTimeout([&held] { held.back()->end("late"); }, 1300);
+            held.emplace_back(&res);
+            setTimeout([&held] { held.back()->end("late"); }, lateMs);
         } else {
             res.end("x");
         }
     });
+}
+
+// The keep-alive timer is an inactivity timer reset by the next request (Node: the next
+// request's headers restore socket.setTimeout(server.timeout)).
+TEST(ServerKeepAlive, NextRequestCancelsTheKeepAliveTimer) {
+    Loop loop;
+    std::vector<Ref<ServerResponse>> held;
+    auto server = keepAlive100WithSlowPath(held, 1300);
     std::string first, second;
     ASSERT_TRUE(runClient(loop, *server, [&](int port) {
         RawClient c(port);
@@ -143,6 +151,94 @@ TEST(ServerKeepAlive, NextRequestCancelsTheKeepAliveTimer) {
     EXPECT_EQ(statusOf(first), 200);
     EXPECT_EQ(statusOf(second), 200);
     EXPECT_NE(second.find("late"), std::string::npos);
+}
+
+// Node: an idle keep-alive socket's socket.timeout is keepAliveTimeout + 1000 (resOnFinish
+// sets it before the user's 'finish' listeners); the next request's head restores
+// server.timeout (0).
+TEST(ServerKeepAlive, IdleSocketTimeoutIsKeepAliveTimeoutPlusOneSecond) {
+    Loop loop;
+    http::ServerOptions options;
+    options.keepAliveTimeout = 100;
+    std::vector<std::uint32_t> inRequest, afterFinish;
+    auto server = http::createServer(options, [&](IncomingMessage& req, ServerResponse& res) {
+        Ref<net::Socket> socket(req.socket());
+        inRequest.push_back(socket->timeout());
+        res.on(http::kFinish, [&afterFinish, socket] { afterFinish.push_back(socket->timeout()); });
+        res.end("x");
+    });
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        for (int i = 0; i < 2; ++i) {
+            c.send(kGet);
+            EXPECT_EQ(statusOf(c.readResponse()), 200);
+        }
+    }));
+    EXPECT_EQ(inRequest, (std::vector<std::uint32_t>{0, 0}));
+    EXPECT_EQ(afterFinish, (std::vector<std::uint32_t>{1100, 1100}));
+}
+
+// Node: socketOnTimeout — a server 'timeout' listener handles the keep-alive timeout of an
+// idle socket: it is told (socket.timeout 1100) and nothing is destroyed for it.
+TEST(ServerKeepAlive, ServerTimeoutListenerKeepsTheIdleSocket) {
+    Loop loop;
+    http::ServerOptions options;
+    options.keepAliveTimeout = 100;
+    auto server = http::createServer(options, [](auto&, auto& res) { res.end("x"); });
+    int timeouts = 0;
+    bool destroyedWhenTold = true;
+    std::uint32_t timeoutWhenTold = 0;
+    server->on(http::kTimeout, [&](net::Socket& s) {
+        ++timeouts;
+        destroyedWhenTold = s.destroyed();
+        timeoutWhenTold = s.timeout();
+        setTimeout([keep = Ref<net::Socket>(&s)] { keep->destroy(); }, 300);
+    });
+    long long closedAfter = -1;
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        c.send(kGet);
+        EXPECT_EQ(statusOf(c.readResponse()), 200);
+        const long long start = monotonicMs();
+        EXPECT_EQ(c.readAll(4000), "");
+        if (c.peerClosed()) closedAfter = monotonicMs() - start;
+    }));
+    EXPECT_EQ(timeouts, 1);
+    EXPECT_FALSE(destroyedWhenTold);
+    EXPECT_EQ(timeoutWhenTold, 1100u);
+    EXPECT_GE(closedAfter, 1350);  // the listener's destroy, not the keep-alive timeout
+}
+
+// Idle connections share the keep-alive timer list: each is closed keepAliveTimeout + 1 s
+// after its own response, and a connection whose request is being answered meanwhile is not.
+TEST(ServerKeepAlive, EachIdleConnectionIsTimedFromItsOwnResponse) {
+    Loop loop;
+    std::vector<Ref<ServerResponse>> held;
+    auto server = keepAlive100WithSlowPath(held, 1600);
+    long long firstClosed = -1, secondClosed = -1;
+    std::string slow;
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient first(port), second(port), busy(port);
+        first.send(kGet);
+        EXPECT_EQ(statusOf(first.readResponse()), 200);
+        const long long firstAnswered = monotonicMs();
+        busy.send(kGet);  // idle for a moment, then busy for longer than the timeout
+        EXPECT_EQ(statusOf(busy.readResponse()), 200);
+        busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        second.send(kGet);
+        EXPECT_EQ(statusOf(second.readResponse()), 200);
+        const long long secondAnswered = monotonicMs();
+        if (first.waitClosed(3000)) firstClosed = monotonicMs() - firstAnswered;
+        if (second.waitClosed(3000)) secondClosed = monotonicMs() - secondAnswered;
+        slow = busy.readResponse(false, 3000);
+    }));
+    EXPECT_GE(firstClosed, 1050);
+    EXPECT_LE(firstClosed, 1600);
+    EXPECT_GE(secondClosed, 1050);
+    EXPECT_LE(secondClosed, 1600);
+    EXPECT_EQ(statusOf(slow), 200);
+    EXPECT_NE(slow.find("late"), std::string::npos);
 }
 
 // keepAliveTimeout 0: no Keep-Alive header and no idle timer.

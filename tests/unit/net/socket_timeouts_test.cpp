@@ -1,0 +1,162 @@
+// socket.setTimeout as many sockets share it (src/net/socket_timeouts.cpp): one list per
+// duration, each socket timed from its own last activity.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net_test_util.hpp"
+
+namespace nodecc::test {
+namespace {
+
+std::uint64_t nowMs(Loop& loop) {
+    loop.updateTime();
+    return loop.now();
+}
+
+// A server that reads and never writes: the clients' activity is only their own writes.
+Ref<net::Server> sinkServer() {
+    return net::createServer(
+        [](net::Socket& s) { s.on(net::Socket::kData, [](std::string_view) {}); });
+}
+
+// Connects `n` clients, then calls `ready`.
+template <class F>
+void whenConnected(net::Server& server, int n, std::vector<Ref<net::Socket>>& clients, F ready) {
+    server.listen(0, "127.0.0.1", [&server, n, &clients, ready] {
+        auto connected = std::make_shared<int>(0);
+        for (int i = 0; i < n; ++i) {
+            clients.push_back(net::connect(portOf(server), "127.0.0.1", [n, connected, ready] {
+                if (++*connected == n) ready();
+            }));
+        }
+    });
+}
+
+// Three sockets with the same timeout: b armed after a, a written to after that, c armed
+// last. Each fires 300 ms after its own last activity, so in the order b, a, c.
+TEST(NetSocketTimeouts, SameDurationFiresInOrderOfLastActivity) {
+    Loop loop;
+    Ref<net::Server> server = sinkServer();
+    std::vector<Ref<net::Socket>> c;
+    std::string order;
+    std::uint64_t lastActivity[3] = {};
+    std::uint64_t fired[3] = {};
+    auto arm = [&](int i) {
+        lastActivity[i] = nowMs(loop);
+        c[i]->setTimeout(300, [&, i] {
+            fired[i] = nowMs(loop);
+            order += static_cast<char>('a' + i);
+            c[i]->destroy();
+            if (order.size() == 3) server->close();
+        });
+    };
+    whenConnected(*server, 3, c, [&] {
+        arm(0);
+        setTimeout([&] { arm(1); }, 100);
+        setTimeout(
+            [&] {
+                lastActivity[0] = nowMs(loop);
+                c[0]->write("activity");
+            },
+            150);
+        setTimeout([&] { arm(2); }, 200);
+    });
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_EQ(order, "bac");
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_GE(fired[i] - lastActivity[i], 300u) << static_cast<char>('a' + i);
+    }
+}
+
+// A new duration replaces the old one (the socket moves to the other list); 0 disarms.
+TEST(NetSocketTimeouts, NewDurationReplacesTheOldAndZeroDisarms) {
+    Loop loop;
+    Ref<net::Server> server = sinkServer();
+    std::vector<Ref<net::Socket>> c;
+    int aFired = 0, bFired = 0;
+    std::uint64_t armed = 0, firedAfter = 0;
+    std::uint32_t aTimeout = 0, bTimeout = 1;
+    whenConnected(*server, 2, c, [&] {
+        armed = nowMs(loop);
+        c[0]->setTimeout(1000);
+        c[0]->setTimeout(100);
+        c[0]->on(net::Socket::kTimeout, [&] {
+            ++aFired;
+            firedAfter = nowMs(loop) - armed;
+            aTimeout = c[0]->timeout();
+            // b's 100 ms would have passed too: look again a little later.
+            setTimeout(
+                [&] {
+                    bTimeout = c[1]->timeout();
+                    c[0]->destroy();
+                    c[1]->destroy();
+                    server->close();
+                },
+                200);
+        });
+        c[1]->setTimeout(100);
+        c[1]->setTimeout(0);
+        c[1]->on(net::Socket::kTimeout, [&] { ++bFired; });
+    });
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_EQ(aFired, 1);
+    EXPECT_GE(firedAfter, 100u);
+    EXPECT_LT(firedAfter, 1000u);
+    EXPECT_EQ(aTimeout, 100u);
+    EXPECT_EQ(bFired, 0);
+    EXPECT_EQ(bTimeout, 0u);
+}
+
+// Node: a fired socket timeout stays set (socket.timeout unchanged) and the next activity
+// arms it again.
+TEST(NetSocketTimeouts, ActivityAfterATimeoutArmsItAgain) {
+    Loop loop;
+    Ref<net::Server> server = sinkServer();
+    std::vector<Ref<net::Socket>> c;
+    int fired = 0;
+    std::uint64_t wroteAt = 0, secondAfter = 0;
+    std::uint32_t afterFirst = 0;
+    whenConnected(*server, 1, c, [&] {
+        c[0]->setTimeout(100);
+        c[0]->on(net::Socket::kTimeout, [&] {
+            if (++fired == 1) {
+                afterFirst = c[0]->timeout();
+                wroteAt = nowMs(loop);
+                c[0]->write("activity");
+                return;
+            }
+            secondAfter = nowMs(loop) - wroteAt;
+            c[0]->destroy();
+            server->close();
+        });
+    });
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_EQ(fired, 2);
+    EXPECT_EQ(afterFirst, 100u);
+    EXPECT_GE(secondAfter, 100u);
+}
+
+// Node: socket timers are unref'd — a long timeout does not keep the loop running.
+TEST(NetSocketTimeouts, ATimeoutDoesNotKeepTheLoopAlive) {
+    Loop loop;
+    Ref<net::Server> server = net::createServer([](net::Socket& s) { s.unref(); });
+    std::vector<Ref<net::Socket>> c;
+    int fired = 0;
+    whenConnected(*server, 1, c, [&] {
+        c[0]->setTimeout(60000, [&] { ++fired; });
+        c[0]->unref();
+        server->close();
+    });
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(runLoop(loop, 30000));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    EXPECT_LT(ms, 10000);
+    EXPECT_EQ(fired, 0);
+}
+
+}  // namespace
+}  // namespace nodecc::test
