@@ -4,7 +4,6 @@
 // to the kernel at once (uv_try_write) when nothing is queued; only what the
 // kernel did not take is queued, and the queue leaves in one uv_write (writev).
 #include <algorithm>
-#include <functional>
 
 #include "net_internal.hpp"
 #include "nodecc/net/socket.hpp"
@@ -188,15 +187,6 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
     return r == UV_EAGAIN || r == UV_ENOSYS ? 0 : r;
 }
 
-namespace {
-// Whether `piece` lies inside `buffer` (then it can be queued as a share of it).
-bool within(const Buffer& buffer, std::string_view piece) noexcept {
-    const std::less_equal<const char*> le;
-    return le(buffer.data(), piece.data()) &&
-           le(piece.data() + piece.size(), buffer.data() + buffer.size());
-}
-}  // namespace
-
 void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t skip,
                 std::string* owned, const Buffer* keep, WriteCallback&& cb) {
     auto& q = queue(s);
@@ -217,7 +207,7 @@ void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, st
         skip -= drop;
         p.remove_prefix(drop);
         if (p.empty()) continue;
-        if (keep != nullptr && within(*keep, p)) {
+        if (keep != nullptr && keep->contains(p)) {
             f::WriteChunk chunk;
             const auto start = static_cast<std::size_t>(p.data() - keep->data());
             chunk.shared = keep->subarray(start, start + p.size());

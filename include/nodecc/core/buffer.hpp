@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -87,6 +88,13 @@ class Buffer {
         b.data_ += start;
         b.size_ = end - start;
         return b;
+    }
+
+    // nodecc: whether `bytes` lie inside this Buffer (a piece of it, shareable without a copy).
+    bool contains(std::string_view bytes) const noexcept {
+        const std::less_equal<const char*> le;
+        return data_ != nullptr && le(data_, bytes.data()) &&
+               le(bytes.data() + bytes.size(), data_ + size_);
     }
 
     // nodecc: how many Buffers share these bytes (0 for an external or empty one). The
