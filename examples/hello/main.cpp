@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     const int port = argc > 1 ? std::atoi(argv[1]) : 8080;
     // Served as Node's peer serves it (res.end(preallocatedBuffer)): a share of the Buffer
     // waits in the socket's queue for what the kernel does not take at once, no copy.
-    static const nodecc::Buffer big = nodecc::Buffer::from(std::string(1 << 20, 'x'));
+    static const nodecc::Buffer big = nodecc::Buffer::sealed(std::string(1 << 20, 'x'));
 
     auto server = nodecc::http::createServer([](IncomingMessage& req, ServerResponse& res) {
         if (req.method() == "POST" && req.url() == "/upload") {

@@ -195,7 +195,9 @@ struct SocketAccess {
     static void settleBatch(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
-                        std::size_t front);
+                        std::size_t front, const Buffer* keep);
+    static int trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
+                               std::size_t front, const Buffer& file);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, const Buffer* keep,
                         WriteCallback&& cb);

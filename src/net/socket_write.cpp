@@ -3,7 +3,12 @@
 // Node: Writable + stream_base_commons writeGeneric/writevGeneric. A write goes
 // to the kernel at once (uv_try_write) when nothing is queued; only what the
 // kernel did not take is queued, and the queue leaves in one uv_write (writev).
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <utility>
 
 #include "net_internal.hpp"
 #include "nodecc/net/socket.hpp"
@@ -134,7 +139,7 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
     }
 
     const std::size_t front = batched ? writeQueue_->batch.size() : 0;
-    int r = len + front > 0 ? A::tryWrite(*this, pieces, count, front) : 0;
+    int r = len + front > 0 ? A::tryWrite(*this, pieces, count, front, keep) : 0;
     if (r < 0) {
         writableLength_ -= len;
         Error err = f::errnoException(r, "write");
@@ -167,7 +172,9 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
 
 // One uv_try_write of the pieces, behind the first `front` bytes of the write batch.
 // Returns what the kernel took (0 for EAGAIN) or a libuv error.
-int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t front) {
+int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t front,
+                const Buffer* keep) {
+    if (keep != nullptr && keep->fd() >= 0) return trySendWithFile(s, pieces, count, front, *keep);
     int r = 0;
     if (count == 1 && front == 0) {
         uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
@@ -185,6 +192,73 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
         r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
     }
     return r == UV_EAGAIN || r == UV_ENOSYS ? 0 : r;
+}
+
+// tryWrite for pieces of a sealed Buffer (Buffer::sealed): its large pieces go with
+// sendfile(2), so that the kernel references the file's pages instead of copying the bytes;
+// the pieces around them with sendmsg(MSG_MORE), so that a head and its body share packets.
+// Stops where the kernel refuses; what is left is queued and written from the mapping.
+int A::trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
+                       std::size_t front, const Buffer& file) {
+    constexpr std::size_t kSendfileMin = 64 * 1024;  // below this a copy costs less
+    constexpr int kMaxIov = 16;
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
+    std::size_t sent = 0;
+    iovec iov[kMaxIov];
+    int iovCount = 0;
+    std::size_t iovBytes = 0;
+    // Sends the gathered iovecs; false when the kernel did not take all of them (or failed).
+    int error = 0;
+    auto sendGathered = [&](bool more) {
+        if (iovCount == 0) return true;
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = static_cast<std::size_t>(iovCount);
+        ssize_t r = 0;
+        do {
+            r = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+        } while (r < 0 && errno == EINTR);
+        iovCount = 0;
+        if (r < 0) {
+            if (errno != EAGAIN) error = -errno;
+            return false;
+        }
+        sent += static_cast<std::size_t>(r);
+        return static_cast<std::size_t>(r) == std::exchange(iovBytes, 0);
+    };
+    auto gather = [&](const char* data, std::size_t size) {
+        if (iovCount == kMaxIov && !sendGathered(true)) return false;
+        iov[iovCount++] = iovec{const_cast<char*>(data), size};
+        iovBytes += size;
+        return true;
+    };
+    auto result = [&] { return sent == 0 && error != 0 ? error : static_cast<int>(sent); };
+    if (front > 0 && !gather(s.writeQueue_->batch.data(), front)) return result();
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::string_view p = pieces[i];
+        if (p.empty()) continue;
+        if (p.size() < kSendfileMin || !file.contains(p)) {
+            if (!gather(p.data(), p.size())) return result();
+            continue;
+        }
+        if (!sendGathered(true)) return result();
+        auto offset = static_cast<off_t>(file.fileOffset() +
+                                         static_cast<std::size_t>(p.data() - file.data()));
+        std::size_t left = p.size();
+        while (left > 0) {
+            const ssize_t r = ::sendfile(fd, file.fd(), &offset, left);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                if (r < 0 && errno != EAGAIN) error = -errno;
+                return result();
+            }
+            sent += static_cast<std::size_t>(r);
+            left -= static_cast<std::size_t>(r);
+        }
+    }
+    sendGathered(false);
+    return result();
 }
 
 void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t skip,
@@ -422,7 +496,7 @@ void A::flushBatch(Socket& s) {
     f::WriteQueue* qp = s.writeQueue_;
     if (qp == nullptr || (qp->batch.empty() && qp->batchCbs.empty())) return;
     auto& q = *qp;
-    const int r = q.batch.empty() ? 0 : tryWrite(s, nullptr, 0, q.batch.size());
+    const int r = q.batch.empty() ? 0 : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
     if (r < 0) {
         const Error err = f::errnoException(r, "write");
         failBatch(s, err);

@@ -21,7 +21,8 @@
 // Threading: a Buffer may be shared across threads (the count is atomic; the
 // bytes are never written). Cost: from()/copy()/alloc() allocate one control
 // block (copy()/alloc() also the bytes); copying a Buffer is one atomic
-// increment; external() allocates nothing and counts nothing.
+// increment; external() allocates nothing and counts nothing; sealed() costs a
+// file descriptor and a mapping for the Buffer's life.
 #pragma once
 
 #include <atomic>
@@ -44,6 +45,11 @@ class Buffer {
     static Buffer copy(std::string_view bytes);
     // Node: Buffer.alloc(size, fill).
     static Buffer alloc(std::size_t size, char fill = '\0');
+    // nodecc: a copy of the bytes in a sealed memory file (Linux memfd, write-sealed, mapped
+    // read-only). A socket sends it with sendfile(2): the kernel references its pages
+    // instead of copying the bytes on every write — for a large body sent many times, as
+    // nginx sends a file. Where memfd is unavailable, the same as copy().
+    static Buffer sealed(std::string_view bytes);
     // nodecc: bytes the caller owns and keeps unchanged until the writes of this Buffer
     // completed (static data, a mapped file): nothing is allocated or counted.
     static Buffer external(std::string_view bytes) noexcept {
@@ -105,11 +111,22 @@ class Buffer {
     }
     // True when the bytes are shared ownership (from/copy/alloc), false for external().
     bool owned() const noexcept { return control_ != nullptr; }
+    // The sealed file holding the bytes (sealed()), or -1; fileOffset(): where data() is in it.
+    int fd() const noexcept { return control_ != nullptr ? control_->fd : -1; }
+    std::size_t fileOffset() const noexcept {
+        return static_cast<std::size_t>(data_ - control_->bytes.data());
+    }
 
   private:
     struct Control {
+        Control() = default;
+        Control(const Control&) = delete;
+        Control& operator=(const Control&) = delete;
+        ~Control();
         std::atomic<std::size_t> refs{1};
-        std::string bytes;
+        std::string_view bytes;  // all of the bytes: `owned`'s, or the sealed file's mapping
+        std::string owned;
+        int fd = -1;
     };
     void release() noexcept {
         if (control_ != nullptr && control_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {

@@ -152,6 +152,7 @@ class Socket final : public events::EventEmitter {
     bool write(std::string&& data, WriteCallback cb = nullptr);
     // Node: socket.write(buffer) — what the kernel does not take at once is queued as a share
     // of the Buffer, not copied; the share is released when the write completes or fails.
+    // A Buffer::sealed() is sent with sendfile(2) when nothing is queued before it.
     bool write(const Buffer& data, WriteCallback cb = nullptr);
     // Several pieces in one writev (Node: _writev of a corked stream); one callback.
     bool writev(std::span<const std::string_view> pieces, WriteCallback cb = nullptr);

@@ -1,7 +1,11 @@
 // nodecc::Buffer: shared, immutable bytes (Node's Buffer for output).
 #include "nodecc/core/buffer.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <string>
 #include <thread>
@@ -10,6 +14,12 @@
 namespace {
 
 using nodecc::Buffer;
+
+std::string pattern() {
+    std::string s(100000, '\0');
+    for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>(i * 131 % 251);
+    return s;
+}
 
 TEST(Buffer, FromTakesTheStringsBytesWithoutCopying) {
     std::string s(100000, 'a');
@@ -78,6 +88,33 @@ TEST(Buffer, SubarraySharesAndClampsAsNode) {
     a = Buffer();
     EXPECT_EQ(s.view(), "234");  // the share keeps the bytes
     EXPECT_EQ(s.useCount(), 1);
+}
+
+TEST(Buffer, SealedHoldsACopyInAFileNobodyCanChange) {
+    std::string s = pattern();
+    Buffer b = Buffer::sealed(s);
+    s[0] = '!';
+    ASSERT_GE(b.fd(), 0);
+    EXPECT_EQ(b.size(), 100000u);
+    EXPECT_TRUE(b.view() == pattern());
+    EXPECT_EQ(b.subarray(300).fileOffset(), 300u);
+    EXPECT_EQ(::pwrite(b.fd(), "x", 1, 0), -1);  // F_SEAL_WRITE
+    EXPECT_EQ(errno, EPERM);
+    char first = 0;
+    EXPECT_EQ(::pread(b.fd(), &first, 1, 0), 1);
+    EXPECT_EQ(first, pattern()[0]);
+    EXPECT_EQ(Buffer::from(std::string("x")).fd(), -1);
+}
+
+TEST(Buffer, SealedFileIsClosedWithTheLastShare) {
+    Buffer b = Buffer::sealed(pattern());
+    const int fd = b.fd();
+    Buffer share = b.subarray(10, 20);
+    b = Buffer();
+    EXPECT_NE(::fcntl(fd, F_GETFD), -1);
+    EXPECT_EQ(share.view(), pattern().substr(10, 10));
+    share = Buffer();
+    EXPECT_EQ(::fcntl(fd, F_GETFD), -1);
 }
 
 TEST(Buffer, SharesAcrossThreadsAreCounted) {

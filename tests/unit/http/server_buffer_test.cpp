@@ -32,9 +32,8 @@ std::string bodyOf(const std::string& response) {
     return p == std::string::npos ? std::string() : response.substr(p + 4);
 }
 
-TEST(ServerBuffer, EndOfABufferSendsItWithContentLengthWithoutACopy) {
+void endOfABufferSendsItWithContentLength(const Buffer& body) {
     Loop loop;
-    const Buffer body = patterned(kLarge, 1);
     long sharesAfterEnd = 0;
     long sharesAtFinish = -1;
     std::size_t lengthAfterEnd = 0;
@@ -61,11 +60,18 @@ TEST(ServerBuffer, EndOfABufferSendsItWithContentLengthWithoutACopy) {
     EXPECT_TRUE(bodyOf(got) == body.view());
 }
 
+TEST(ServerBuffer, EndOfABufferSendsItWithContentLengthWithoutACopy) {
+    endOfABufferSendsItWithContentLength(patterned(kLarge, 1));
+}
+
+// Buffer::sealed: the body leaves with sendfile, the head in front of it.
+TEST(ServerBuffer, EndOfASealedBufferSendsItWithContentLength) {
+    endOfABufferSendsItWithContentLength(Buffer::sealed(patterned(kLarge, 1).view()));
+}
+
 // Without Content-Length the body is chunked: the framing is copied around shared bytes.
-TEST(ServerBuffer, WritesOfBuffersAreChunkedAroundTheSharedBytes) {
+void writesOfBuffersAreChunked(const Buffer& first, const Buffer& second) {
     Loop loop;
-    const Buffer first = patterned(kLarge, 2);
-    const Buffer second = patterned(1000, 3);
     std::vector<std::string> events;
     long sharesAfterWrite = 0;
     bool returned = true;
@@ -99,6 +105,15 @@ TEST(ServerBuffer, WritesOfBuffersAreChunkedAroundTheSharedBytes) {
     EXPECT_EQ(std::count(events.begin(), events.end(), "drain"), 1);
     std::erase(events, "drain");
     EXPECT_EQ(events, (std::vector<std::string>{"first", "second", "finish"}));
+}
+
+TEST(ServerBuffer, WritesOfBuffersAreChunkedAroundTheSharedBytes) {
+    writesOfBuffersAreChunked(patterned(kLarge, 2), patterned(1000, 3));
+}
+
+TEST(ServerBuffer, WritesOfSealedBuffersAreChunkedAroundTheirBytes) {
+    writesOfBuffersAreChunked(Buffer::sealed(patterned(kLarge, 2).view()),
+                              Buffer::sealed(patterned(1000, 3).view()));
 }
 
 TEST(ServerBuffer, StrictContentLengthCountsBufferBytes) {

@@ -21,9 +21,20 @@ std::string pattern(std::size_t n, unsigned seed) {
     return s;
 }
 
-TEST(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
-    const Buffer first = Buffer::from(pattern(8u << 20, 1));
-    const Buffer second = Buffer::from(pattern(3u << 20, 7));
+// Every test runs with a shared heap Buffer (Buffer::from) and with a sealed one
+// (Buffer::sealed: sent with sendfile, the rest queued from its mapping).
+class NetSocketBuffer : public ::testing::TestWithParam<bool> {
+  protected:
+    Buffer make(std::string bytes) const {
+        return GetParam() ? Buffer::sealed(bytes) : Buffer::from(std::move(bytes));
+    }
+};
+INSTANTIATE_TEST_SUITE_P(Kinds, NetSocketBuffer, ::testing::Values(false, true),
+                         [](const auto& kind) { return kind.param ? "Sealed" : "Shared"; });
+
+TEST_P(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
+    const Buffer first = make(pattern(8u << 20, 1));
+    const Buffer second = make(pattern(3u << 20, 7));
     std::vector<std::string> events;
     long sharesWhileQueued = 0;
     long sharesAtFirstCallback = 0;
@@ -70,20 +81,17 @@ TEST(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
 
 // writev with a kept Buffer: its pieces are shared, the others copied (the caller may
 // reuse them as soon as writev returns).
-TEST(NetSocketBuffer, WritevSharesTheKeptBufferAndCopiesTheOtherPieces) {
-    const Buffer body = Buffer::from(pattern(4u << 20, 3));
+TEST_P(NetSocketBuffer, WritevSharesTheKeptBufferAndCopiesTheOtherPieces) {
+    const Buffer body = make(pattern(12u << 20, 3));  // more than the kernel takes at once
     long sharesWhileQueued = 0;
     std::string expected;
     const std::string got = writeToASlowReader([&](net::Socket& s) {
-        // Fill the kernel first, so every piece below is queued.
-        s.write(Buffer::from(pattern(4u << 20, 5)));
-        expected = std::string(pattern(4u << 20, 5));
         std::string head = "head:";
         std::string tail = ":tail";
         const std::string_view middle = body.view().substr(10, body.size() - 20);
         const std::string_view pieces[] = {head, middle, tail};
         s.writev(pieces, body);
-        expected += head + std::string(middle) + tail;
+        expected = head + std::string(middle) + tail;
         head.assign("XXXXX");  // the socket copied these
         tail.assign("YYYYY");
         sharesWhileQueued = body.useCount();
@@ -97,10 +105,10 @@ TEST(NetSocketBuffer, WritevSharesTheKeptBufferAndCopiesTheOtherPieces) {
 
 // Destroying the socket releases the shares of writes in flight and of writes queued
 // behind them; their callbacks get ERR_STREAM_DESTROYED.
-TEST(NetSocketBuffer, DestroyReleasesTheQueuedBuffers) {
+TEST_P(NetSocketBuffer, DestroyReleasesTheQueuedBuffers) {
     Loop loop;
-    const Buffer inflight = Buffer::from(std::string(16u << 20, 'a'));
-    const Buffer queued = Buffer::from(std::string(1u << 20, 'b'));
+    const Buffer inflight = make(std::string(16u << 20, 'a'));
+    const Buffer queued = make(std::string(1u << 20, 'b'));
     int fd = -1;
     std::vector<std::string> errors;
     long sharesBefore = 0;
@@ -125,15 +133,16 @@ TEST(NetSocketBuffer, DestroyReleasesTheQueuedBuffers) {
     EXPECT_EQ(errors, (std::vector<std::string>{"ERR_STREAM_DESTROYED", "ERR_STREAM_DESTROYED"}));
 }
 
-// An external Buffer is written from the caller's memory; a write batch (the HTTP server's
+// (Shared: an external Buffer, written from the caller's memory.) A write batch (the HTTP server's
 // per-read batch) sends what it gathered in front of a Buffer that fills it.
-TEST(NetSocketBuffer, ABufferAfterGatheredBytesOfAWriteBatchKeepsTheOrder) {
+TEST_P(NetSocketBuffer, ABufferAfterGatheredBytesOfAWriteBatchKeepsTheOrder) {
     static const std::string kStatic = pattern(2u << 20, 9);
+    const Buffer body = GetParam() ? make(kStatic) : Buffer::external(kStatic);
     std::vector<std::string> events;
     const std::string got = writeToASlowReader([&](net::Socket& s) {
         s.beginWriteBatch();
         s.write(std::string_view("small one;"), [&](const Error*) { events.push_back("small"); });
-        s.write(Buffer::external(kStatic), [&](const Error*) { events.push_back("external"); });
+        s.write(body, [&](const Error*) { events.push_back("external"); });
         s.write(std::string_view(";after"), [&](const Error*) { events.push_back("after"); });
         s.endWriteBatch();
         s.end();
