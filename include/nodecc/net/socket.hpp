@@ -152,7 +152,8 @@ class Socket final : public events::EventEmitter {
     bool write(std::string&& data, WriteCallback cb = nullptr);
     // Node: socket.write(buffer) — what the kernel does not take at once is queued as a share
     // of the Buffer, not copied; the share is released when the write completes or fails.
-    // A Buffer::sealed() is sent with sendfile(2) when nothing is queued before it.
+    // A Buffer::sealed() is sent with sendfile(2) when it can go to the kernel at once
+    // (uncorked, nothing queued before it); queued, it is written from its mapping.
     bool write(const Buffer& data, WriteCallback cb = nullptr);
     // Several pieces in one writev (Node: _writev of a corked stream); one callback.
     bool writev(std::span<const std::string_view> pieces, WriteCallback cb = nullptr);
