@@ -4,7 +4,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-
 namespace nodecc {
 
 Buffer::Control::~Control() {

@@ -183,7 +183,8 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
     } else {
         auto& bufs = f::NetLoopState::of(*s.loop_).scratchBufs;
         bufs.clear();
-        if (front > 0) bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
+        if (front > 0)
+            bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
         for (std::size_t i = 0; i < count; ++i) {
             if (pieces[i].empty()) continue;
             bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),

@@ -59,7 +59,8 @@ class Buffer {
         return b;
     }
 
-    Buffer(const Buffer& other) noexcept : control_(other.control_), data_(other.data_), size_(other.size_) {
+    Buffer(const Buffer& other) noexcept
+        : control_(other.control_), data_(other.data_), size_(other.size_) {
         if (control_ != nullptr) control_->refs.fetch_add(1, std::memory_order_relaxed);
     }
     Buffer(Buffer&& other) noexcept
@@ -82,7 +83,9 @@ class Buffer {
     std::size_t size() const noexcept { return size_; }  // Node: buf.length
     bool empty() const noexcept { return size_ == 0; }
     std::string_view view() const noexcept { return {data_, size_}; }
-    operator std::string_view() const noexcept { return view(); }  // NOLINT(google-explicit-constructor)
+    operator std::string_view() const noexcept {
+        return view();
+    }  // NOLINT(google-explicit-constructor)
     char operator[](std::size_t i) const noexcept { return data_[i]; }
 
     // Node: buf.subarray(start[, end]) — the same bytes, shared (no copy). Out-of-range
@@ -106,12 +109,14 @@ class Buffer {
     // nodecc: how many Buffers share these bytes (0 for an external or empty one). The
     // write queue's share counts: after a write completed the count is back where it was.
     long useCount() const noexcept {
-        return control_ != nullptr ? static_cast<long>(control_->refs.load(std::memory_order_acquire))
-                                   : 0;
+        return control_ != nullptr
+                   ? static_cast<long>(control_->refs.load(std::memory_order_acquire))
+                   : 0;
     }
     // True when the bytes are shared ownership (from/copy/alloc), false for external().
     bool owned() const noexcept { return control_ != nullptr; }
-    // The sealed file holding the bytes (sealed()), or -1; fileOffset(): where data() is in it.
+    // The sealed file holding the bytes (sealed()), or -1; fileOffset(): where data() is in
+    // it (only when fd() >= 0). For the socket's sendfile(2).
     int fd() const noexcept { return control_ != nullptr ? control_->fd : -1; }
     std::size_t fileOffset() const noexcept {
         return static_cast<std::size_t>(data_ - control_->bytes.data());

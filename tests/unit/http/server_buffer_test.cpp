@@ -201,8 +201,7 @@ TEST(ServerBuffer, ResponsesOfAVanishedClientReleaseTheirBuffers) {
             c.reset();
         }
         RawClient d(port);
-        d.send(
-            "GET /never HTTP/1.1\r\nHost: x\r\n\r\nGET /waiting HTTP/1.1\r\nHost: x\r\n\r\n");
+        d.send("GET /never HTTP/1.1\r\nHost: x\r\n\r\nGET /waiting HTTP/1.1\r\nHost: x\r\n\r\n");
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         d.reset();
     }));

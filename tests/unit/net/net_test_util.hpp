@@ -35,8 +35,8 @@ inline Ref<net::Server> echoServer(const net::ServerOptions& options = {}) {
     });
 }
 
-// Runs a server whose connection handler is `writes` (which ends the socket, now or later); the peer
-// starts reading only once the writes are made, so the kernel cannot take them at once.
+// Runs a server whose connection handler is `writes` (which ends the socket, now or later); the
+// peer starts reading only once the writes are made, so the kernel cannot take them at once.
 // Returns what the peer read until EOF.
 template <class Writes>
 std::string writeToASlowReader(Writes&& writes) {

@@ -61,7 +61,7 @@ TEST_P(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
         s.end(second, [&] { events.push_back("finish"); });
         written = s.bytesWritten();
     });
-    EXPECT_FALSE(returned);  // 8 MiB is far above the high-water mark
+    EXPECT_FALSE(returned);           // 8 MiB is far above the high-water mark
     EXPECT_EQ(sharesWhileQueued, 2);  // the queue holds a share: the bytes were not copied
     EXPECT_GT(lengthAfterWrites, 0u);
     EXPECT_LE(lengthAfterWrites, first.size() + 8);
