@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "nodecc/core/buffer.hpp"
 #include "nodecc/http/incoming_message.hpp"
 #include "nodecc/http/server.hpp"
 #include "nodecc/process/loop.hpp"
@@ -21,7 +22,9 @@ using nodecc::http::ServerResponse;
 
 int main(int argc, char** argv) {
     const int port = argc > 1 ? std::atoi(argv[1]) : 8080;
-    static const std::string big(1 << 20, 'x');
+    // Served as Node's peer serves it (res.end(preallocatedBuffer)): a share of the Buffer
+    // waits in the socket's queue for what the kernel does not take at once, no copy.
+    static const nodecc::Buffer big = nodecc::Buffer::sealed(std::string(1 << 20, 'x'));
 
     auto server = nodecc::http::createServer([](IncomingMessage& req, ServerResponse& res) {
         if (req.method() == "POST" && req.url() == "/upload") {

@@ -145,7 +145,9 @@ bool Connection::socketCorked() const noexcept {
     return corks_ > 0;
 }
 
-bool Connection::write(std::span<const std::string_view> pieces, WriteCallback callback) {
+bool Connection::write(std::span<const std::string_view> pieces, const Buffer* keep,
+                       WriteCallback callback) {
+    if (keep != nullptr) return socket_->writev(pieces, *keep, std::move(callback));
     return socket_->writev(pieces, std::move(callback));
 }
 

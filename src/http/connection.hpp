@@ -114,7 +114,9 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     bool socketHadError() const noexcept;
     std::size_t socketWritableLength() const noexcept;
     bool socketCorked() const noexcept;
-    bool write(std::span<const std::string_view> pieces, WriteCallback callback);
+    // The pieces inside `keep` (if given) are queued as shares of it, not copied.
+    bool write(std::span<const std::string_view> pieces, const Buffer* keep,
+               WriteCallback callback);
     void writeOwned(std::string&& data, WriteCallback callback);
     void cork();
     void uncorkSocket();  // one level (Node: connectionCorkNT)

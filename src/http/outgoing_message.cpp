@@ -59,11 +59,11 @@ net::Socket* OutgoingMessage::socket() const noexcept {
 
 std::size_t OutgoingMessage::writableLength() const noexcept {
     // Node: outputSize + kChunkedLength + socket.writableLength.
-    return output_.size() + (socket() != nullptr ? connection_->socketWritableLength() : 0);
+    return outputSize() + (socket() != nullptr ? connection_->socketWritableLength() : 0);
 }
 
 bool OutgoingMessage::writableFinished() const noexcept {
-    return finished_ && output_.empty() &&
+    return finished_ && outputSize() == 0 &&
            (socket() == nullptr || connection_->socketWritableLength() == 0);
 }
 
@@ -113,13 +113,20 @@ void OutgoingMessage::reportError(const Error& err, WriteCallback callback) {
 // ---- writing -------------------------------------------------------------------------------
 
 bool OutgoingMessage::write(std::string_view chunk, WriteCallback callback) {
-    const bool ret = writeImpl(chunk, callback, false);
+    const bool ret = writeImpl(chunk, callback, false, nullptr);
+    if (!ret) needDrain_ = true;
+    return ret;
+}
+
+bool OutgoingMessage::write(const Buffer& chunk, WriteCallback callback) {
+    const bool ret = writeImpl(chunk.view(), callback, false, &chunk);
     if (!ret) needDrain_ = true;
     return ret;
 }
 
 // Node: _http_outgoing.js write_.
-bool OutgoingMessage::writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd) {
+bool OutgoingMessage::writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd,
+                                const Buffer* keep) {
     if (finished_ || destroyed_) {
         if (!destroyed_) {
             reportError(writeAfterEnd(), std::move(callback));
@@ -171,14 +178,15 @@ bool OutgoingMessage::writeImpl(std::string_view chunk, WriteCallback& callback,
         const int n = std::snprintf(hex, sizeof hex, "%zx\r\n", chunk.size());
         const std::string_view pieces[] = {std::string_view(hex, static_cast<std::size_t>(n)),
                                            chunk, "\r\n"};
-        return send(pieces, std::move(callback));
+        return send(pieces, std::move(callback), keep);
     }
     const std::string_view pieces[] = {chunk};
-    return send(pieces, std::move(callback));
+    return send(pieces, std::move(callback), keep);
 }
 
 // Node: _send — the head goes out in front of the first body bytes.
-bool OutgoingMessage::send(std::span<const std::string_view> data, WriteCallback callback) {
+bool OutgoingMessage::send(std::span<const std::string_view> data, WriteCallback callback,
+                           const Buffer* keep) {
     if (!headerSent_ && head_.headersSent) {
         headerSent_ = true;
         std::string_view pieces[8];
@@ -187,13 +195,14 @@ bool OutgoingMessage::send(std::span<const std::string_view> data, WriteCallback
         for (std::string_view d : data) {
             if (!d.empty() && n < 8) pieces[n++] = d;
         }
-        return writeRaw(std::span<const std::string_view>(pieces, n), std::move(callback));
+        return writeRaw(std::span<const std::string_view>(pieces, n), std::move(callback), keep);
     }
-    return writeRaw(data, std::move(callback));
+    return writeRaw(data, std::move(callback), keep);
 }
 
 // Node: _writeRaw — straight to the socket when this response owns it, else buffered.
-bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCallback callback) {
+bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCallback callback,
+                               const Buffer* keep) {
     // Node: `if (conn?.destroyed) return false` — the bytes and the callback are dropped. Once
     // the connection closed (destroyed_) nothing is buffered either: a response ended after
     // its client vanished holds no output and no callback (which would reference it).
@@ -204,17 +213,23 @@ bool OutgoingMessage::writeRaw(std::span<const std::string_view> pieces, WriteCa
     const bool owner = connection_ != nullptr && connection_->owner() == this;
     if (destroyed_ || (owner && connection_->socketDestroyed())) return false;
     if ((owner || (direct_ && connection_ != nullptr)) && connection_->socketWritable()) {
-        if (!output_.empty()) flushOutput();
-        return connection_->write(pieces, std::move(callback));
+        if (outputSize() > 0) flushOutput();
+        return connection_->write(pieces, keep, std::move(callback));
     }
     std::size_t added = 0;
     for (std::string_view p : pieces) {
-        output_.append(p);
+        if (keep != nullptr && !p.empty() && keep->contains(p)) {
+            const auto start = static_cast<std::size_t>(p.data() - keep->data());
+            outputShares_.push_back({output_.size(), keep->subarray(start, start + p.size())});
+            outputSharedBytes_ += p.size();
+        } else {
+            output_.append(p);
+        }
         added += p.size();
     }
     if (callback) outputCallbacks_.push_back(std::move(callback));
     if (connection_ != nullptr) connection_->updateOutgoingData(static_cast<std::int64_t>(added));
-    return output_.size() < highWaterMark_;
+    return outputSize() < highWaterMark_;
 }
 
 // Node: _flushOutput.
@@ -224,29 +239,41 @@ void OutgoingMessage::flushOutput() {
         --corked_;
         connection_->cork();
     }
-    if (output_.empty() && outputCallbacks_.empty()) return;
-    const auto size = static_cast<std::int64_t>(output_.size());
+    if (outputSize() == 0 && outputCallbacks_.empty()) return;
+    const auto size = static_cast<std::int64_t>(outputSize());
     // The socket copies what the kernel does not take at once, so the buffers stay with
-    // this (pooled) response. They are swapped out while writing: a write may re-enter.
+    // this (pooled) response; shared Buffers are handed on as shares. The buffers are
+    // swapped out while writing: a write may re-enter.
     std::string data;
     data.swap(output_);
+    std::vector<OutputShare> shares;
+    shares.swap(outputShares_);
+    outputSharedBytes_ = 0;
     std::vector<WriteCallback> callbacks;
     callbacks.swap(outputCallbacks_);
-    const std::string_view piece(data);
-    if (callbacks.empty()) {
-        connection_->write(std::span<const std::string_view>(&piece, 1), {});
-    } else {
-        // One write carries the bytes and the first callback; the others follow on empty
-        // writes, so they run in order once the bytes are out.
-        connection_->write(std::span<const std::string_view>(&piece, 1),
-                           std::move(callbacks.front()));
-        for (std::size_t i = 1; i < callbacks.size(); ++i) {
-            connection_->write(std::span<const std::string_view>(), std::move(callbacks[i]));
-        }
+    const std::string_view bytes(data);
+    std::size_t from = 0;
+    for (OutputShare& share : shares) {
+        const std::string_view pieces[] = {bytes.substr(from, share.offset - from),
+                                           share.bytes.view()};
+        connection_->write(pieces, &share.bytes, {});
+        from = share.offset;
+    }
+    // The last write carries the first callback; the others follow on empty writes, so
+    // they run in order once the bytes are out.
+    const std::string_view rest = bytes.substr(from);
+    if (!rest.empty() || !callbacks.empty()) {
+        WriteCallback first = callbacks.empty() ? WriteCallback() : std::move(callbacks.front());
+        connection_->write(std::span<const std::string_view>(&rest, 1), nullptr, std::move(first));
+    }
+    for (std::size_t i = 1; i < callbacks.size(); ++i) {
+        connection_->write(std::span<const std::string_view>(), nullptr, std::move(callbacks[i]));
     }
     data.clear();
+    shares.clear();
     callbacks.clear();
     if (output_.empty()) output_.swap(data);
+    if (outputShares_.empty()) outputShares_.swap(shares);
     if (outputCallbacks_.empty()) outputCallbacks_.swap(callbacks);
     connection_->updateOutgoingData(-size);
 }
@@ -254,7 +281,7 @@ void OutgoingMessage::flushOutput() {
 // Node: _flush, run by assignSocket.
 void OutgoingMessage::flush() {
     if (connection_ == nullptr || !connection_->socketWritable()) return;
-    const bool hadOutput = !output_.empty() || !outputCallbacks_.empty();
+    const bool hadOutput = outputSize() > 0 || !outputCallbacks_.empty();
     flushOutput();
     if (finished_) {
         emit(kPrefinish);
@@ -266,12 +293,21 @@ void OutgoingMessage::flush() {
 }
 
 OutgoingMessage& OutgoingMessage::end(WriteCallback callback) {
-    return end(std::string_view(), std::move(callback));
+    return endImpl(std::string_view(), std::move(callback), nullptr);
+}
+
+OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback callback) {
+    return endImpl(chunk, std::move(callback), nullptr);
+}
+
+OutgoingMessage& OutgoingMessage::end(const Buffer& chunk, WriteCallback callback) {
+    return endImpl(chunk.view(), std::move(callback), &chunk);
 }
 
 // Node: _http_outgoing.js end. Head, last body bytes and the chunked terminator are
 // sent as one write whose completion emits 'finish'.
-OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback callback) {
+OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback callback,
+                                          const Buffer* keep) {
     Ref<OutgoingMessage> self(this);
     if (finished_) {
         if (!chunk.empty()) {
@@ -347,7 +383,7 @@ OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback call
         pieces[n++] = tail;
     }
     if (n > 0 || !headerSent_ || writableLength() > 0) {
-        send(std::span<const std::string_view>(pieces, n), std::move(onFinish));
+        send(std::span<const std::string_view>(pieces, n), std::move(onFinish), keep);
     } else {
         process::nextTick([f = std::move(onFinish)]() mutable { f(nullptr); });
     }
@@ -357,7 +393,7 @@ OutgoingMessage& OutgoingMessage::end(std::string_view chunk, WriteCallback call
     if (connection_ != nullptr && (direct_ || connection_->owner() == this)) {
         connection_->responseEnded(static_cast<ServerResponse&>(*this));
     }
-    if (output_.empty() && socket() != nullptr) emit(kPrefinish);  // Node: _finish
+    if (outputSize() == 0 && socket() != nullptr) emit(kPrefinish);  // Node: _finish
     return *this;
 }
 
@@ -374,6 +410,8 @@ void OutgoingMessage::emitClose() {
     dropped.swap(outputCallbacks_);
     output_.clear();
     if (output_.capacity() > kKeptOutputCapacity) output_.shrink_to_fit();
+    outputShares_.clear();
+    outputSharedBytes_ = 0;
     emit(kResponseClose);
     removeAllListeners();
     dropped.clear();

@@ -50,6 +50,8 @@ void ServerResponse::releaseForPool() noexcept {
     connection_.reset();
     output_.clear();
     if (output_.capacity() > kKeptOutputCapacity) output_.shrink_to_fit();
+    outputShares_.clear();
+    outputSharedBytes_ = 0;
     outputCallbacks_.clear();
     trailer_.clear();
     bytesWritten_ = 0;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nodecc/core/buffer.hpp"
 #include "nodecc/core/error.hpp"
 #include "nodecc/core/unique_function.hpp"
 #include "nodecc/net/address.hpp"
@@ -24,13 +25,19 @@
 
 namespace nodecc::net::detail {
 
-// One queued piece of output. `data` owns the bytes; `offset` skips what the
-// kernel took already (a moved-in string is queued without a copy).
+// One queued piece of output: bytes `data` owns (a copy, or a moved-in string), or a
+// share of the caller's Buffer (`shared`, no copy). `offset` skips what the kernel took.
 struct WriteChunk {
     std::string data;
+    Buffer shared;
     std::size_t offset = 0;
     WriteCallback cb;
-    bool copied = false;  // our copy of the caller's bytes (not a handed-over string)
+    bool copied = false;      // our copy of the caller's bytes (not a handed-over string)
+    bool referenced = false;  // the bytes are `shared`'s
+
+    std::string_view pending() const noexcept {
+        return (referenced ? shared.view() : std::string_view(data)).substr(offset);
+    }
 };
 
 // The write state of a socket with output pending; pooled per loop so that
@@ -189,8 +196,15 @@ struct SocketAccess {
     // socket_write.cpp
     static void recycleChunk(WriteQueue& q, WriteChunk& chunk) noexcept;
     static void flushBatch(Socket& s);
+    static void settleBatch(Socket& s, std::size_t written);
+    static void failBatch(Socket& s, const Error& err);
+    static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
+                        std::size_t front, const Buffer* keep);
+    static int trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
+                               std::size_t front, const Buffer& file);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
-                        std::size_t skip, std::string* owned, WriteCallback&& cb);
+                        std::size_t skip, std::string* owned, const Buffer* keep,
+                        WriteCallback&& cb);
     static void startWrite(Socket& s);
     static void flush(Socket& s);
     static void doShutdown(Socket& s);

@@ -3,7 +3,12 @@
 // Node: Writable + stream_base_commons writeGeneric/writevGeneric. A write goes
 // to the kernel at once (uv_try_write) when nothing is queued; only what the
 // kernel did not take is queued, and the queue leaves in one uv_write (writev).
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <utility>
 
 #include "net_internal.hpp"
 #include "nodecc/net/socket.hpp"
@@ -62,20 +67,30 @@ std::size_t Socket::writableLength() const noexcept {
 }
 
 bool Socket::write(std::string_view data, WriteCallback cb) {
-    return writeGeneric(&data, 1, nullptr, std::move(cb));
+    return writeGeneric(&data, 1, nullptr, nullptr, std::move(cb));
 }
 
 bool Socket::write(std::string&& data, WriteCallback cb) {
     const std::string_view view(data);
-    return writeGeneric(&view, 1, &data, std::move(cb));
+    return writeGeneric(&view, 1, &data, nullptr, std::move(cb));
+}
+
+bool Socket::write(const Buffer& data, WriteCallback cb) {
+    const std::string_view view = data.view();
+    return writeGeneric(&view, 1, nullptr, &data, std::move(cb));
 }
 
 bool Socket::writev(std::span<const std::string_view> pieces, WriteCallback cb) {
-    return writeGeneric(pieces.data(), pieces.size(), nullptr, std::move(cb));
+    return writeGeneric(pieces.data(), pieces.size(), nullptr, nullptr, std::move(cb));
+}
+
+bool Socket::writev(std::span<const std::string_view> pieces, const Buffer& keep,
+                    WriteCallback cb) {
+    return writeGeneric(pieces.data(), pieces.size(), nullptr, &keep, std::move(cb));
 }
 
 bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
-                          WriteCallback&& cb) {
+                          const Buffer* keep, WriteCallback&& cb) {
     std::size_t len = 0;
     for (std::size_t i = 0; i < count; ++i) len += pieces[i].size();
 
@@ -108,93 +123,191 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
     if (!ret) A::set(*this, f::kNeedDrain);
     A::refreshTimer(*this);
 
+    bool batched = false;  // a batch is open: its gathered bytes go out in front of this write
     if (A::has(*this, f::kBatching) && !A::has(*this, f::kConnecting) &&
         !hasPendingOutput(writeQueue_)) {
         auto& q = A::queue(*this);
-        for (std::size_t i = 0; i < count; ++i) q.batch.append(pieces[i]);
-        if (cb) q.batchCbs.push_back(std::move(cb));  // not counted: as if the kernel took it
-        if (q.batch.size() >= highWaterMark_) A::flushBatch(*this);
-        return ret;
-    }
-    if (A::has(*this, f::kConnecting) || corked_ > 0 || hasPendingOutput(writeQueue_)) {
-        A::enqueue(*this, pieces, count, 0, owned, std::move(cb));
+        if (q.batch.size() + len < highWaterMark_) {
+            for (std::size_t i = 0; i < count; ++i) q.batch.append(pieces[i]);
+            if (cb) q.batchCbs.push_back(std::move(cb));
+            // not counted in writableLength: as if the kernel took it
+            return ret;
+        }
+        // A write that fills the batch is not gathered (copied): the batch leaves in front
+        // of it in the same writev, and what the kernel leaves of it is queued as any write.
+        batched = !q.batch.empty() || !q.batchCbs.empty();
+    } else if (A::has(*this, f::kConnecting) || corked_ > 0 || hasPendingOutput(writeQueue_)) {
+        A::enqueue(*this, pieces, count, 0, owned, keep, std::move(cb));
         return ret;
     }
 
-    int r = 0;
-    if (len > 0) {
-        if (count == 1) {
-            uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
-                                       static_cast<unsigned>(pieces[0].size()));
-            r = uv_try_write(A::stream(*this), &buf, 1);
-        } else {
-            auto& bufs = f::NetLoopState::of(loop()).scratchBufs;
-            bufs.clear();
-            for (std::size_t i = 0; i < count; ++i) {
-                if (pieces[i].empty()) continue;
-                bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
-                                           static_cast<unsigned>(pieces[i].size())));
-            }
-            r = uv_try_write(A::stream(*this), bufs.data(), static_cast<unsigned>(bufs.size()));
-        }
-    }
-    if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+    const std::size_t front = batched ? writeQueue_->batch.size() : 0;
+    int r = len + front > 0 ? A::tryWrite(*this, pieces, count, front, keep) : 0;
     if (r < 0) {
         Error err = f::errnoException(r, "write");
+        if (batched) A::failBatch(*this, err);
         A::failWriteLater(*this, std::move(cb), err);
         A::destroy(*this, err);
         return false;
+    }
+    if (batched) {
+        const std::size_t fromBatch = std::min(static_cast<std::size_t>(r), front);
+        A::settleBatch(*this, fromBatch);
+        r -= static_cast<int>(fromBatch);
+        if (fromBatch < front) {
+            A::enqueue(*this, pieces, count, 0, owned, keep, std::move(cb));
+            A::startWrite(*this);
+            return ret;
+        }
     }
     if (static_cast<std::size_t>(r) == len) {
         // Node: afterWriteTick — the callback and 'drain' come on the next tick.
         if (cb || A::has(*this, f::kNeedDrain)) A::scheduleAfterWriteTick(*this, std::move(cb));
         return ret;
     }
-    A::enqueue(*this, pieces, count, static_cast<std::size_t>(r), owned, std::move(cb));
+    A::enqueue(*this, pieces, count, static_cast<std::size_t>(r), owned, keep, std::move(cb));
     A::startWrite(*this);
     return ret;
 }
 
+// One uv_try_write of the pieces, behind the first `front` bytes of the write batch.
+// Returns what the kernel took (0 for EAGAIN) or a libuv error.
+int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t front,
+                const Buffer* keep) {
+    if (keep != nullptr && keep->fd() >= 0) return trySendWithFile(s, pieces, count, front, *keep);
+    int r = 0;
+    if (count == 1 && front == 0) {
+        uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
+                                   static_cast<unsigned>(pieces[0].size()));
+        r = uv_try_write(stream(s), &buf, 1);
+    } else {
+        auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
+        bufs.clear();
+        if (front > 0)
+            bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
+        for (std::size_t i = 0; i < count; ++i) {
+            if (pieces[i].empty()) continue;
+            bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
+                                       static_cast<unsigned>(pieces[i].size())));
+        }
+        r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
+    }
+    return r == UV_EAGAIN || r == UV_ENOSYS ? 0 : r;
+}
+
+// tryWrite for pieces of a sealed Buffer (Buffer::sealed): its large pieces go with
+// sendfile(2), so that the kernel references the file's pages instead of copying the bytes;
+// the pieces around them with sendmsg(MSG_MORE), so that a head and its body share packets.
+// Stops where the kernel refuses; what is left is queued and written from the mapping.
+int A::trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
+                       std::size_t front, const Buffer& file) {
+    constexpr std::size_t kSendfileMin = 64 * 1024;  // below this a copy costs less
+    constexpr int kMaxIov = 16;
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
+    std::size_t sent = 0;
+    iovec iov[kMaxIov];
+    int iovCount = 0;
+    std::size_t iovBytes = 0;
+    // Sends the gathered iovecs; false when the kernel did not take all of them (or failed).
+    int error = 0;
+    auto sendGathered = [&](bool more) {
+        if (iovCount == 0) return true;
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = static_cast<std::size_t>(iovCount);
+        ssize_t r = 0;
+        do {
+            r = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+        } while (r < 0 && errno == EINTR);
+        iovCount = 0;
+        if (r < 0) {
+            if (errno != EAGAIN) error = -errno;
+            return false;
+        }
+        sent += static_cast<std::size_t>(r);
+        return static_cast<std::size_t>(r) == std::exchange(iovBytes, 0);
+    };
+    auto gather = [&](const char* data, std::size_t size) {
+        if (iovCount == kMaxIov && !sendGathered(true)) return false;
+        iov[iovCount++] = iovec{const_cast<char*>(data), size};
+        iovBytes += size;
+        return true;
+    };
+    auto result = [&] { return sent == 0 && error != 0 ? error : static_cast<int>(sent); };
+    if (front > 0 && !gather(s.writeQueue_->batch.data(), front)) return result();
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::string_view p = pieces[i];
+        if (p.empty()) continue;
+        if (p.size() < kSendfileMin || !file.contains(p)) {
+            if (!gather(p.data(), p.size())) return result();
+            continue;
+        }
+        if (!sendGathered(true)) return result();
+        auto offset = static_cast<off_t>(file.fileOffset() +
+                                         static_cast<std::size_t>(p.data() - file.data()));
+        std::size_t left = p.size();
+        while (left > 0) {
+            const ssize_t r = ::sendfile(fd, file.fd(), &offset, left);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                if (r < 0 && errno != EAGAIN) error = -errno;
+                return result();
+            }
+            sent += static_cast<std::size_t>(r);
+            left -= static_cast<std::size_t>(r);
+        }
+    }
+    sendGathered(false);
+    return result();
+}
+
 void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t skip,
-                std::string* owned, WriteCallback&& cb) {
+                std::string* owned, const Buffer* keep, WriteCallback&& cb) {
     auto& q = queue(s);
     std::size_t total = 0;
     for (std::size_t i = 0; i < count; ++i) total += pieces[i].size();
     q.length += total - std::min(skip, total);
-    f::WriteChunk chunk;
     if (owned != nullptr) {
+        f::WriteChunk chunk;
         chunk.data = std::move(*owned);
         chunk.offset = skip;
-    } else {
-        // Copied bytes join the last copy still queued (corked responses leave in one
-        // buffer); a callback then rides on an empty chunk behind it, so callbacks keep
-        // their order. A new copy reuses the buffer of an earlier, written one.
-        WriteChunk* last = q.queued.empty() ? nullptr : &q.queued.back();
-        std::string* dest = nullptr;
-        if (last != nullptr && last->copied) {
-            dest = &last->data;
-        } else {
+        chunk.cb = std::move(cb);
+        q.queued.push_back(std::move(chunk));
+        return;
+    }
+    // A piece of the kept Buffer is queued as a share of it. Copied bytes join the last
+    // copy still queued (corked responses leave in one buffer); a new copy reuses the
+    // buffer of an earlier, written one.
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string_view p = pieces[i];
+        const std::size_t drop = std::min(skip, p.size());
+        skip -= drop;
+        p.remove_prefix(drop);
+        if (p.empty()) continue;
+        if (keep != nullptr && keep->contains(p)) {
+            f::WriteChunk chunk;
+            const auto start = static_cast<std::size_t>(p.data() - keep->data());
+            chunk.shared = keep->subarray(start, start + p.size());
+            chunk.referenced = true;
+            q.queued.push_back(std::move(chunk));
+            continue;
+        }
+        if (q.queued.empty() || !q.queued.back().copied) {
+            f::WriteChunk chunk;
             chunk.data = std::move(q.spare);
             chunk.data.clear();
             chunk.copied = true;
-            dest = &chunk.data;
+            q.queued.push_back(std::move(chunk));
         }
-        for (std::size_t i = 0; i < count; ++i) {
-            std::string_view p = pieces[i];
-            const std::size_t drop = std::min(skip, p.size());
-            skip -= drop;
-            dest->append(p.substr(drop));
-        }
-        if (dest != &chunk.data) {
-            if (!cb) return;
-            if (!last->cb) {
-                last->cb = std::move(cb);
-                return;
-            }
-        }
+        q.queued.back().data.append(p);
     }
-    chunk.cb = std::move(cb);
-    q.queued.push_back(std::move(chunk));
+    // The callback rides on the last chunk (it completes after every byte before it); if
+    // that one has a callback already, on an empty chunk behind it, so callbacks keep
+    // their order.
+    if (!cb) return;
+    if (q.queued.empty() || q.queued.back().cb) q.queued.emplace_back();
+    q.queued.back().cb = std::move(cb);
 }
 
 // Keeps the buffer of a written copy for the next one (small ones only: a pooled queue
@@ -217,10 +330,10 @@ void A::startWrite(Socket& s) {
     q.bufs.clear();
     q.inflightBytes = 0;
     for (auto& c : q.inflight) {
-        const std::size_t n = c.data.size() - c.offset;
-        if (n == 0) continue;
-        q.bufs.push_back(uv_buf_init(c.data.data() + c.offset, static_cast<unsigned>(n)));
-        q.inflightBytes += n;
+        const std::string_view p = c.pending();
+        if (p.empty()) continue;
+        q.bufs.push_back(uv_buf_init(const_cast<char*>(p.data()), static_cast<unsigned>(p.size())));
+        q.inflightBytes += p.size();
     }
     if (q.bufs.empty()) q.bufs.push_back(uv_buf_init(&emptyByte, 0));
     q.busy = true;
@@ -248,10 +361,10 @@ void A::flush(Socket& s) {
     bufs.clear();
     std::size_t total = 0;
     for (auto& c : q.queued) {
-        const std::size_t n = c.data.size() - c.offset;
-        if (n == 0) continue;
-        bufs.push_back(uv_buf_init(c.data.data() + c.offset, static_cast<unsigned>(n)));
-        total += n;
+        const std::string_view p = c.pending();
+        if (p.empty()) continue;
+        bufs.push_back(uv_buf_init(const_cast<char*>(p.data()), static_cast<unsigned>(p.size())));
+        total += p.size();
     }
     int r =
         total == 0 ? 0 : uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
@@ -268,7 +381,7 @@ void A::flush(Socket& s) {
     q.length -= left;
     std::size_t done = 0;
     for (auto& c : q.queued) {
-        const std::size_t n = c.data.size() - c.offset;
+        const std::size_t n = c.pending().size();
         if (n > left) {
             c.offset += left;
             break;
@@ -387,21 +500,28 @@ void A::flushBatch(Socket& s) {
     f::WriteQueue* qp = s.writeQueue_;
     if (qp == nullptr || (qp->batch.empty() && qp->batchCbs.empty())) return;
     auto& q = *qp;
-    int r = 0;
-    if (!q.batch.empty()) {
-        uv_buf_t buf = uv_buf_init(q.batch.data(), static_cast<unsigned>(q.batch.size()));
-        r = uv_try_write(stream(s), &buf, 1);
-        if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
-    }
+    const int r = q.batch.empty() ? 0 : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
     if (r < 0) {
         const Error err = f::errnoException(r, "write");
-        for (auto& cb : q.batchCbs) failWriteLater(s, std::move(cb), err);
-        q.batchCbs.clear();
-        q.batch.clear();
+        failBatch(s, err);
         destroy(s, err);
         return;
     }
-    const auto written = static_cast<std::size_t>(r);
+    settleBatch(s, static_cast<std::size_t>(r));
+    if (s.corked_ == 0) startWrite(s);
+}
+
+void A::failBatch(Socket& s, const Error& err) {
+    auto& q = *s.writeQueue_;
+    for (auto& cb : q.batchCbs) failWriteLater(s, std::move(cb), err);
+    q.batchCbs.clear();
+    q.batch.clear();
+}
+
+// After a try-write took `written` bytes of the batch: their callbacks run on the next
+// tick when all of it went, else the rest is queued as any write is.
+void A::settleBatch(Socket& s, std::size_t written) {
+    auto& q = *s.writeQueue_;
     if (written == q.batch.size()) {
         for (auto& cb : q.batchCbs) q.done.push_back(std::move(cb));
         q.batchCbs.clear();
@@ -425,7 +545,6 @@ void A::flushBatch(Socket& s) {
     }
     q.batchCbs.clear();
     q.batch.clear();
-    if (s.corked_ == 0) startWrite(s);
 }
 
 void Socket::cork() noexcept {
@@ -459,6 +578,11 @@ Socket& Socket::end(std::string_view data, EventCallback onFinish) {
 
 Socket& Socket::end(std::string&& data, EventCallback onFinish) {
     if (!data.empty() && !A::has(*this, f::kWritableEnded | f::kDestroyed)) write(std::move(data));
+    return end(std::move(onFinish));
+}
+
+Socket& Socket::end(const Buffer& data, EventCallback onFinish) {
+    if (!data.empty() && !A::has(*this, f::kWritableEnded | f::kDestroyed)) write(data);
     return end(std::move(onFinish));
 }
 

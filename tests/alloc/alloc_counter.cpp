@@ -8,14 +8,22 @@
 namespace {
 
 std::atomic<std::size_t> gAllocations{0};
+std::atomic<std::size_t> gLargeAllocations{0};
+
+void count(std::size_t size) noexcept {
+    gAllocations.fetch_add(1, std::memory_order_relaxed);
+    if (size >= nodecc::test::kLargeAllocation) {
+        gLargeAllocations.fetch_add(1, std::memory_order_relaxed);
+    }
+}
 
 void* allocate(std::size_t size) noexcept {
-    gAllocations.fetch_add(1, std::memory_order_relaxed);
+    count(size);
     return std::malloc(size == 0 ? 1 : size);
 }
 
 void* allocateAligned(std::size_t size, std::align_val_t align) noexcept {
-    gAllocations.fetch_add(1, std::memory_order_relaxed);
+    count(size);
     void* p = nullptr;
     const auto alignment = std::max(static_cast<std::size_t>(align), sizeof(void*));
     if (posix_memalign(&p, alignment, size == 0 ? 1 : size) != 0) return nullptr;
@@ -37,6 +45,9 @@ void* allocateAlignedOrThrow(std::size_t size, std::align_val_t align) {
 namespace nodecc::test {
 std::size_t allocationCount() noexcept {
     return gAllocations.load(std::memory_order_relaxed);
+}
+std::size_t largeAllocationCount() noexcept {
+    return gLargeAllocations.load(std::memory_order_relaxed);
 }
 }  // namespace nodecc::test
 

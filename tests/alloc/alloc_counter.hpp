@@ -18,6 +18,9 @@ namespace nodecc::test {
 
 // Calls to any global operator new since the process started.
 std::size_t allocationCount() noexcept;
+// Those of them that asked for kLargeAllocation bytes or more (a copy of a large body).
+inline constexpr std::size_t kLargeAllocation = 256 * 1024;
+std::size_t largeAllocationCount() noexcept;
 
 // Counts the allocations made while it lives.
 class AllocationScope {

@@ -13,9 +13,9 @@
 #include <atomic>
 #include <cstring>
 #include <string>
-#include <thread>
 
 #include "alloc_counter.hpp"
+#include "alloc_server.hpp"
 #include "net_test_support.hpp"
 #include "nodecc/http/incoming_message.hpp"
 #include "nodecc/http/server.hpp"
@@ -67,32 +67,22 @@ double allocationsPerRequest(int depth) {
     for (int i = 0; i < depth; ++i) burst += kRequest;
     std::atomic<std::size_t> measured{0};
     std::atomic<bool> ok{false};
-    std::thread client;
-    server->listen(0, "127.0.0.1", [&] {
-        const int port = server->address()->port;
-        client = std::thread([&, port] {
-            const int fd = rawConnect("127.0.0.1", port);
-            if (fd < 0) return;
-            static char buf[1 << 16];
-            bool good = true;
-            std::size_t start = 0;
-            for (int round = 0; good && round < kWarmUp + kMeasured; ++round) {
-                if (round == kWarmUp) start = allocationCount();
-                good = ::send(fd, burst.data(), burst.size(), MSG_NOSIGNAL) ==
-                           static_cast<ssize_t>(burst.size()) &&
-                       readResponses(fd, depth, buf, sizeof buf);
-            }
-            measured = allocationCount() - start;
-            ok = good;
-            ::close(fd);
-        });
-        // The server ends once the client has gone.
-        server->on(net::Server::kConnection, [&](net::Socket& s) {
-            s.on(net::Socket::kClose, [&](bool) { server->close(); });
-        });
-    });
-    EXPECT_TRUE(runLoop(loop, 60000));
-    if (client.joinable()) client.join();
+    EXPECT_TRUE(serveOneClient(loop, *server, [&](int port) {
+        const int fd = rawConnect("127.0.0.1", port);
+        if (fd < 0) return;
+        static char buf[1 << 16];
+        bool good = true;
+        std::size_t start = 0;
+        for (int round = 0; good && round < kWarmUp + kMeasured; ++round) {
+            if (round == kWarmUp) start = allocationCount();
+            good = ::send(fd, burst.data(), burst.size(), MSG_NOSIGNAL) ==
+                       static_cast<ssize_t>(burst.size()) &&
+                   readResponses(fd, depth, buf, sizeof buf);
+        }
+        measured = allocationCount() - start;
+        ok = good;
+        ::close(fd);
+    }));
     EXPECT_TRUE(ok.load());
     return static_cast<double>(measured.load()) / (kMeasured * depth);
 }

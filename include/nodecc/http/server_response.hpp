@@ -11,6 +11,8 @@
 //       res.setHeader("Content-Type", "text/plain");
 //       res.end("not here\n");        // status line, headers and body leave in one write
 //   });
+//   static const nodecc::Buffer page = nodecc::Buffer::from(loadPage());
+//   res.end(page);                    // a large body without a copy (Node: res.end(buffer))
 //   // answering later: keep it alive
 //   nodecc::Ref<http::ServerResponse> keep(&res);
 //   nodecc::setTimeout([keep] { keep->end("late"); }, 100);
@@ -26,7 +28,8 @@
 // (Node has a GC; listenerCount() after 'close' is 0 here).
 //
 // Events: 'finish', 'close', 'drain', 'prefinish', 'error', 'timeout'.
-// Threading: loop thread. Cost: headers and output reuse the object's capacity.
+// Threading: loop thread. Cost: headers and output reuse the object's capacity; a Buffer
+// body is never copied (a share is kept while it waits).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nodecc/core/buffer.hpp"
 #include "nodecc/core/error.hpp"
 #include "nodecc/core/ref.hpp"
 #include "nodecc/core/unique_function.hpp"
@@ -90,6 +94,13 @@ class OutgoingMessage : public events::EventEmitter {
     bool write(std::string_view chunk, WriteCallback callback = {});
     OutgoingMessage& end(std::string_view chunk, WriteCallback callback = {});
     OutgoingMessage& end(WriteCallback callback = {});
+    // Node: res.write(buffer) / res.end(buffer) — the body is not copied: what the kernel
+    // does not take at once (or what waits behind a pipelined response) is kept as a share
+    // of the Buffer until it is written; the framing around it is copied. Everything else
+    // (Content-Length from end(), chunked framing, strictContentLength, callbacks, 'drain',
+    // writableLength) is as for the string_view forms.
+    bool write(const Buffer& chunk, WriteCallback callback = {});
+    OutgoingMessage& end(const Buffer& chunk, WriteCallback callback = {});
     // Node: addTrailers([[name, value]...]) / addTrailers(headersObject).
     void addTrailers(std::span<const HeaderField> fields);
     void addTrailers(std::initializer_list<HeaderField> fields) {
@@ -140,9 +151,15 @@ class OutgoingMessage : public events::EventEmitter {
     friend class detail::Connection;
     friend class ServerResponse;
 
-    bool writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd);
-    bool send(std::span<const std::string_view> data, WriteCallback callback);  // Node: _send
-    bool writeRaw(std::span<const std::string_view> pieces, WriteCallback callback);
+    // `keep`: the Buffer the body chunk lies in (shared, not copied, if it has to wait).
+    bool writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd,
+                   const Buffer* keep);
+    OutgoingMessage& endImpl(std::string_view chunk, WriteCallback callback, const Buffer* keep);
+    bool send(std::span<const std::string_view> data, WriteCallback callback,
+              const Buffer* keep = nullptr);  // Node: _send
+    bool writeRaw(std::span<const std::string_view> pieces, WriteCallback callback,
+                  const Buffer* keep = nullptr);
+    std::size_t outputSize() const noexcept { return output_.size() + outputSharedBytes_; }
     void flushOutput();  // Node: _flushOutput
     void flush();        // Node: _flush (on assignSocket)
     void onWriteFinished();
@@ -152,6 +169,13 @@ class OutgoingMessage : public events::EventEmitter {
 
     Ref<detail::Connection> connection_;  // until resOnFinish or the connection closes
     std::string output_;                  // Node: outputData, while not owning the socket
+    // Buffers waiting in outputData without a copy: each goes in front of output_[offset].
+    struct OutputShare {
+        std::size_t offset;
+        Buffer bytes;
+    };
+    std::vector<OutputShare> outputShares_;
+    std::size_t outputSharedBytes_ = 0;
     std::vector<WriteCallback> outputCallbacks_;
     std::string trailer_;
     std::size_t highWaterMark_;

@@ -47,7 +47,7 @@
 // a write that the kernel takes at once allocates nothing; setTimeout()
 // allocates nothing per socket (the socket is linked into its loop's list for
 // that duration); a queued write copies the unwritten remainder (or moves a
-// std::string handed over by rvalue).
+// std::string handed over by rvalue, or keeps a share of a Buffer: no copy).
 #pragma once
 
 #include <cstddef>
@@ -57,6 +57,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "nodecc/core/buffer.hpp"
 #include "nodecc/core/error.hpp"
 #include "nodecc/core/ref.hpp"
 #include "nodecc/core/unique_function.hpp"
@@ -151,8 +152,17 @@ class Socket final : public events::EventEmitter {
     }
     // Hands the string over: queued without a copy if the kernel does not take it at once.
     bool write(std::string&& data, WriteCallback cb = nullptr);
+    // Node: socket.write(buffer) — what the kernel does not take at once is queued as a share
+    // of the Buffer, not copied; the share is released when the write completes or fails.
+    // A Buffer::sealed() is sent with sendfile(2) when it can go to the kernel at once
+    // (uncorked, nothing queued before it); queued, it is written from its mapping.
+    bool write(const Buffer& data, WriteCallback cb = nullptr);
     // Several pieces in one writev (Node: _writev of a corked stream); one callback.
     bool writev(std::span<const std::string_view> pieces, WriteCallback cb = nullptr);
+    // nodecc: the same, where the pieces that lie inside `keep` are queued as shares of it
+    // (by reference) and only the others are copied: an HTTP body between its framing.
+    bool writev(std::span<const std::string_view> pieces, const Buffer& keep,
+                WriteCallback cb = nullptr);
     // Node: cork()/uncork() — writes are held and leave in one writev at the last uncork().
     void cork() noexcept;
     void uncork();
@@ -171,6 +181,7 @@ class Socket final : public events::EventEmitter {
         return end(std::string_view(data), std::move(onFinish));
     }
     Socket& end(std::string&& data, EventCallback onFinish = {});
+    Socket& end(const Buffer& data, EventCallback onFinish = {});
 
     // ---- ending (Node: destroy([err]), destroySoon(), resetAndDestroy())
     Socket& destroy();
@@ -225,7 +236,7 @@ class Socket final : public events::EventEmitter {
     Socket(Loop& loop, const SocketOptions& options);
 
     bool writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
-                      WriteCallback&& cb);
+                      const Buffer* keep, WriteCallback&& cb);
 
     // The libuv handle lives inside the socket, as its last member: a uv_tcp_t, or a
     // uv_pipe_t whose last bytes lie past handle_, in room allocated for them (a socket that
