@@ -53,8 +53,7 @@ bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcep
 }  // namespace
 
 // Node: connectionListenerInternal (seed 3-2-4-1).
-Connection::Connection(Server& server, net::Socket& socket)
-    : server_(&server), socket_(&socket) {
+Connection::Connection(Server& server, net::Socket& socket) : server_(&server), socket_(&socket) {
     retain();  // alive while the socket is consumed (finish() lets go)
     alive_ = true;
     if (server.timeout > 0)
@@ -466,7 +465,8 @@ ParserAction Connection::onUrl(std::string_view piece, bool /*complete*/) {
 bool Connection::fieldAccepted() const noexcept {
     // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs.
     return maxHeaderPairs_ == 0 ||
-           2 * kFieldBatch * (state_->current->field_.sectionFields / kFieldBatch) < maxHeaderPairs_;
+           2 * kFieldBatch * (state_->current->field_.sectionFields / kFieldBatch) <
+               maxHeaderPairs_;
 }
 
 void Connection::beginField(std::string& dest) {
@@ -485,7 +485,8 @@ void Connection::endField(std::string& dest) {
     if (fieldAccepted()) {
         const IncomingMessage::Field field{f.nameOffset, f.nameLength, f.valueOffset,
                                            static_cast<std::uint32_t>(value.size())};
-        (trailers ? state_->current->trailerFields_ : state_->current->headerFields_).push_back(field);
+        (trailers ? state_->current->trailerFields_ : state_->current->headerFields_)
+            .push_back(field);
     } else {
         dest.resize(f.nameOffset);
     }
@@ -494,7 +495,8 @@ void Connection::endField(std::string& dest) {
 }
 
 ParserAction Connection::onHeaderField(std::string_view piece, bool complete) {
-    std::string& dest = state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    std::string& dest =
+        state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     IncomingMessage::FieldInProgress& f = state_->current->field_;
     if (!f.inName) beginField(dest);
     dest.append(piece);
@@ -508,7 +510,8 @@ ParserAction Connection::onHeaderField(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
-    std::string& dest = state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    std::string& dest =
+        state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     IncomingMessage::FieldInProgress& f = state_->current->field_;
     if (!f.inValue) {
         // A field whose name came whole in an earlier call.
@@ -521,7 +524,8 @@ ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeader(std::string_view name, std::string_view value) {
-    std::string& dest = state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    std::string& dest =
+        state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     if (fieldAccepted()) {
         const auto nameOffset = static_cast<std::uint32_t>(dest.size());
         dest.append(name);
@@ -529,7 +533,9 @@ ParserAction Connection::onHeader(std::string_view name, std::string_view value)
         dest.append(value);
         const IncomingMessage::Field f{nameOffset, static_cast<std::uint32_t>(name.size()),
                                        valueOffset, static_cast<std::uint32_t>(value.size())};
-        (state_->parser->inTrailers() ? state_->current->trailerFields_ : state_->current->headerFields_).push_back(f);
+        (state_->parser->inTrailers() ? state_->current->trailerFields_
+                                      : state_->current->headerFields_)
+            .push_back(f);
     }
     ++state_->current->field_.sectionFields;
     return ParserAction::Continue;
@@ -663,7 +669,8 @@ ParserAction Connection::onMessageComplete() {
     return guarded([&] {
         if (state_->current) {
             // An upgrade stays parser.incoming: onParserExecuteCommon hands it over.
-            Ref<IncomingMessage> req = state_->current->upgrade_ ? state_->current : std::move(state_->current);
+            Ref<IncomingMessage> req =
+                state_->current->upgrade_ ? state_->current : std::move(state_->current);
             req->complete_ = true;
             if (!req->trailerFields_.empty()) req->trailersComplete(0);
             req->pushEnd();

@@ -90,8 +90,8 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
         std::int64_t outgoingData = 0;
 
         bool idle() const noexcept {
-            return !parser && !current && incoming.empty() && outgoing.empty() && owner == nullptr &&
-                   outgoingData == 0;
+            return !parser && !current && incoming.empty() && outgoing.empty() &&
+                   owner == nullptr && outgoingData == 0;
         }
     };
 
@@ -193,9 +193,9 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     bool hadError_ : 1 = false;  // Node: socket._hadError
     bool errorHandled_ : 1 = false;
     bool closed_ : 1 = false;
-    bool executing_ : 1 = false;    // inside the parser's execute()
-    bool freePending_ : 1 = false;  // freeParser() was asked for during execute()
-    bool parserFreed_ : 1 = false;  // freeParser() ran: no parser any more
+    bool executing_ : 1 = false;        // inside the parser's execute()
+    bool freePending_ : 1 = false;      // freeParser() was asked for during execute()
+    bool parserFreed_ : 1 = false;      // freeParser() ran: no parser any more
     bool headersCompleted : 1 = false;  // ConnectionsList
     bool inAll : 1 = false;
     bool inActive : 1 = false;

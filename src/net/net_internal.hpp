@@ -142,7 +142,7 @@ enum SocketFlag : std::uint32_t {
     kFlushHeldTick = 1u << 20,
     kUnref = 1u << 21,
     kEverConnected = 1u << 22,
-    kBatching = 1u << 23,  // between beginWriteBatch and endWriteBatch
+    kBatching = 1u << 23,    // between beginWriteBatch and endWriteBatch
     kTimerArmed = 1u << 24,  // in its timeout's list (SocketTimeouts)
     kPipeRoom = 1u << 25,    // allocated with room for a uv_pipe_t
 };

@@ -64,9 +64,9 @@ void Socket::operator delete(void* p) noexcept {
 }
 
 Ref<Socket> A::make(Loop& loop, const SocketOptions& options, bool pipeRoom) {
-    static_assert(sizeof(uv_tcp_t) <= Socket::kHandleSize &&
-                      sizeof(uv_pipe_t) <= Socket::kPipeHandleSize,
-                  "Socket::kHandleSize must hold a uv_tcp_t, kPipeHandleSize a uv_pipe_t");
+    static_assert(
+        sizeof(uv_tcp_t) <= Socket::kHandleSize && sizeof(uv_pipe_t) <= Socket::kPipeHandleSize,
+        "Socket::kHandleSize must hold a uv_tcp_t, kPipeHandleSize a uv_pipe_t");
     static_assert(alignof(uv_tcp_t) <= 8 && alignof(uv_pipe_t) <= 8);
     static_assert(Socket::kHandleSize % alignof(Socket) == 0, "no padding after handle_");
     const std::size_t room = pipeRoom ? Socket::kPipeHandleSize - Socket::kHandleSize : 0;
