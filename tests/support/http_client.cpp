@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -270,22 +271,28 @@ void onLoop(Loop& loop, std::function<void()> fn) {
 bool runClient(Loop& loop, http::Server& server, std::function<void(int port)> client,
                int timeoutMs) {
     std::thread thread;
+    // Held on the loop thread until the posted close has run. The client thread must not
+    // copy a Ref: the count is not atomic (loop-thread objects), and a copy made or
+    // dropped there races with the loop's own retains and releases of the server.
     Ref<http::Server> keep(&server);
+    http::Server* target = &server;
+    auto closed = std::make_shared<std::atomic<bool>>(false);
     server.listen(0, "127.0.0.1", [&] {
         const int port = server.address()->port;
-        thread = std::thread([&loop, keep, port, client = std::move(client)] {
+        thread = std::thread([&loop, target, closed, port, client = std::move(client)] {
             client(port);
-            loop.post([keep] {
-                keep->closeAllConnections();
-                if (keep->listening()) keep->close();
+            loop.post([target, closed] {
+                target->closeAllConnections();
+                if (target->listening()) target->close();
+                closed->store(true);
             });
         });
     });
     const bool ok = runLoop(loop, timeoutMs);
     if (thread.joinable()) thread.join();
-    if (!ok) {
-        // Let the posted close run so the loop can wind down.
-        for (int i = 0; i < 100 && loop.alive(); ++i) loop.runOnce(false);
+    // Let the posted close run (while `keep` holds the server) so the loop can wind down.
+    for (int i = 0; i < 100 && (!closed->load() || (!ok && loop.alive())); ++i) {
+        loop.runOnce(false);
     }
     return ok;
 }
