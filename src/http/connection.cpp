@@ -469,33 +469,33 @@ bool Connection::fieldAccepted() const noexcept {
                maxHeaderPairs_;
 }
 
-void Connection::beginField(std::string& dest) {
+void Connection::beginField(nodecc::detail::ByteString& dest) {
     IncomingMessage::FieldInProgress& f = state_->current->field_;
     f.nameOffset = static_cast<std::uint32_t>(dest.size());
     f.nameLength = 0;
     f.inName = true;
 }
 
-void Connection::endField(std::string& dest) {
+void Connection::endField(nodecc::detail::ByteString& dest) {
     IncomingMessage::FieldInProgress& f = state_->current->field_;
     const bool trailers = state_->parser->inTrailers();
     std::string_view value(dest.data() + f.valueOffset, dest.size() - f.valueOffset);
     value = trimTrailingWhitespace(value);
-    dest.resize(f.valueOffset + value.size());
+    dest.truncate(f.valueOffset + value.size());
     if (fieldAccepted()) {
         const IncomingMessage::Field field{f.nameOffset, f.nameLength, f.valueOffset,
                                            static_cast<std::uint32_t>(value.size())};
         (trailers ? state_->current->trailerFields_ : state_->current->headerFields_)
             .push_back(field);
     } else {
-        dest.resize(f.nameOffset);
+        dest.truncate(f.nameOffset);
     }
     ++f.sectionFields;
     f.inName = f.inValue = false;
 }
 
 ParserAction Connection::onHeaderField(std::string_view piece, bool complete) {
-    std::string& dest =
+    nodecc::detail::ByteString& dest =
         state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     IncomingMessage::FieldInProgress& f = state_->current->field_;
     if (!f.inName) beginField(dest);
@@ -510,7 +510,7 @@ ParserAction Connection::onHeaderField(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
-    std::string& dest =
+    nodecc::detail::ByteString& dest =
         state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     IncomingMessage::FieldInProgress& f = state_->current->field_;
     if (!f.inValue) {
@@ -524,7 +524,7 @@ ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeader(std::string_view name, std::string_view value) {
-    std::string& dest =
+    nodecc::detail::ByteString& dest =
         state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
     if (fieldAccepted()) {
         const auto nameOffset = static_cast<std::uint32_t>(dest.size());

@@ -177,8 +177,8 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     ParserOptions parserOptions() const noexcept;
     void finish();  // drops the connection's self-reference
     bool fieldAccepted() const noexcept;
-    void beginField(std::string& dest);
-    void endField(std::string& dest);
+    void beginField(nodecc::detail::ByteString& dest);
+    void endField(nodecc::detail::ByteString& dest);
     void rethrowPending();
     template <class F>
     ParserAction guarded(F&& f);

@@ -190,7 +190,7 @@ bool OutgoingMessage::send(std::span<const std::string_view> data, WriteCallback
     if (!headerSent_ && head_.headersSent) {
         headerSent_ = true;
         std::string_view pieces[8];
-        pieces[0] = headBytes_;
+        pieces[0] = headBytes_.view();
         std::size_t n = 1;
         for (std::string_view d : data) {
             if (!d.empty() && n < 8) pieces[n++] = d;

@@ -88,12 +88,16 @@ void matchHeader(HeaderEffects& fx, std::string_view field, std::string_view val
 // its size (every header as its own "name: value\r\n" line, the longest form), then writes
 // through a pointer — no capacity check, no call per piece. `out` keeps its capacity across
 // pooled responses, so in steady state nothing is allocated.
+// Writes into room reserved up front for the head's upper bound; commit() keeps what was
+// written, abandon() (a throw midway) leaves `out` as it was.
 class HeadWriter {
   public:
-    HeadWriter(std::string& out, std::size_t bound) : out_(out), start_(out.size()) {
+    HeadWriter(std::string& out, std::size_t bound) : str_(&out), start_(out.size()) {
         out.resize(start_ + bound);
         p_ = out.data() + start_;
     }
+    HeadWriter(nodecc::detail::ByteString& out, std::size_t bound)
+        : bytes_(&out), start_(out.size()), p_(out.reserveTail(bound)) {}
     void put(std::string_view s) noexcept {
         std::memcpy(p_, s.data(), s.size());
         p_ += s.size();
@@ -105,11 +109,24 @@ class HeadWriter {
     }
     void decimal(std::uint64_t v) noexcept { p_ = std::to_chars(p_, p_ + 20, v).ptr; }
     char* pos() const noexcept { return p_; }
-    void commit() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
-    void abandon() { out_.resize(start_); }
+    void commit() {
+        if (str_ != nullptr) {
+            str_->resize(static_cast<std::size_t>(p_ - str_->data()));
+        } else {
+            bytes_->commitTail(p_);
+        }
+    }
+    void abandon() {
+        if (str_ != nullptr) {
+            str_->resize(start_);
+        } else {
+            bytes_->truncate(start_);
+        }
+    }
 
   private:
-    std::string& out_;
+    std::string* str_ = nullptr;
+    nodecc::detail::ByteString* bytes_ = nullptr;
     std::size_t start_;
     char* p_;
 };
@@ -213,6 +230,19 @@ void ResponseHead::reset(const RequestFacts& req) noexcept {
 void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> message,
                              OutgoingHeaders& headers, std::span<const HeaderField> fields,
                              const HeadContext& ctx, std::string& out) {
+    writeHeadTo(code, message, headers, fields, ctx, out);
+}
+
+void ResponseHead::writeHead(std::int64_t code, std::optional<std::string_view> message,
+                             OutgoingHeaders& headers, std::span<const HeaderField> fields,
+                             const HeadContext& ctx, nodecc::detail::ByteString& out) {
+    writeHeadTo(code, message, headers, fields, ctx, out);
+}
+
+template <class Out>
+void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view> message,
+                               OutgoingHeaders& headers, std::span<const HeaderField> fields,
+                               const HeadContext& ctx, Out& out) {
     // Node: _http_server.js writeHead.
     if (headersSent) throw headersSentError("write");
     const int status = validateStatusCode(code);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nodecc/core/buffer.hpp"
+#include "nodecc/core/byte_string.hpp"
 #include "nodecc/core/error.hpp"
 #include "nodecc/core/unique_function.hpp"
 #include "nodecc/net/address.hpp"
@@ -49,7 +50,7 @@ struct WriteQueue {
     std::vector<WriteCallback> done;     // written at once; their callbacks run on the next tick
     std::vector<WriteCallback> running;  // the batch of `done` being called
     std::string spare;                   // a written copy's buffer, cleared, for the next copy
-    std::string batch;                   // a write batch's bytes (they count as written already)
+    nodecc::detail::ByteString batch;                 // a write batch's bytes (they count as written already)
     std::vector<WriteCallback> batchCbs;
     std::size_t inflightBytes = 0;
     std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes

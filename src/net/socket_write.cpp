@@ -535,7 +535,7 @@ void A::settleBatch(Socket& s, std::size_t written) {
     if (q.length >= s.highWaterMark_) set(s, f::kNeedDrain);
     f::WriteChunk chunk;
     chunk.data = std::move(q.spare);
-    chunk.data.assign(q.batch, written, left);
+    chunk.data.assign(q.batch.data() + written, left);
     chunk.copied = true;
     q.queued.push_back(std::move(chunk));
     for (auto& cb : q.batchCbs) {

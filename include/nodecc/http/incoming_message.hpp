@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nodecc/core/byte_string.hpp"
 #include "nodecc/core/ref.hpp"
 #include "nodecc/events/event_emitter.hpp"
 #include "nodecc/http/header_field.hpp"
@@ -123,8 +124,8 @@ class IncomingMessage : public events::EventEmitter {
     IncomingMessage* nextIncoming_ = nullptr;  // state.incoming link
     // The head as received: url, then names and values back to back. Trailers have
     // their own bytes so that views into the head stay valid.
-    std::string head_;
-    std::string trailerBytes_;
+    nodecc::detail::ByteString head_;
+    nodecc::detail::ByteString trailerBytes_;
     std::vector<Field> headerFields_;
     std::vector<Field> trailerFields_;
     std::vector<HeaderField> rawHeaders_;

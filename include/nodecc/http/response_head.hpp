@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 
+#include "nodecc/core/byte_string.hpp"
 #include "nodecc/http/header_field.hpp"
 #include "nodecc/http/outgoing_headers.hpp"
 
@@ -105,6 +106,9 @@ class ResponseHead {
     void writeHead(std::int64_t code, std::optional<std::string_view> reason,
                    OutgoingHeaders& headers, std::span<const HeaderField> fields,
                    const HeadContext& ctx, std::string& out);
+    void writeHead(std::int64_t code, std::optional<std::string_view> reason,
+                   OutgoingHeaders& headers, std::span<const HeaderField> fields,
+                   const HeadContext& ctx, nodecc::detail::ByteString& out);
     void writeHead(std::int64_t code, OutgoingHeaders& headers, const HeadContext& ctx,
                    std::string& out) {
         writeHead(code, std::nullopt, headers, {}, ctx, out);
@@ -119,6 +123,11 @@ class ResponseHead {
     void appendEnd(std::string& out, std::string_view trailer = {}) const;
 
   private:
+    template <class Out>
+    void writeHeadTo(std::int64_t code, std::optional<std::string_view> reason,
+                     OutgoingHeaders& headers, std::span<const HeaderField> fields,
+                     const HeadContext& ctx, Out& out);
+
     bool defaultKeepAlive_ = true;  // Node: _defaultKeepAlive (false once a Keep-Alive is sent)
 };
 

@@ -145,7 +145,7 @@ class OutgoingMessage : public events::EventEmitter {
 
     ResponseHead head_;
     OutgoingHeaders headers_;
-    std::string headBytes_;  // the built head (Node: this._header), until sent
+    nodecc::detail::ByteString headBytes_;  // the built head (Node: this._header), until sent
 
   private:
     friend class detail::Connection;

@@ -1,0 +1,89 @@
+// nodecc::detail::ByteString — a growable byte buffer for the hot paths that gather bytes: a
+// request's head as it is parsed, a socket's write batch.
+//
+// What std::string costs there and this does not: append() is inline (one capacity check,
+// one memcpy) instead of a call into the library, and there is no terminating NUL to keep.
+// It grows by doubling with new[] (so an allocation counter sees it) and keeps its capacity
+// across clear(): a reused owner allocates nothing once warm.
+//
+//     nodecc::detail::ByteString b;
+//     b.append("GET ");
+//     b.append(url);
+//     std::string_view all = b.view();
+//     b.truncate(4);                       // back to "GET "
+//     b.clear();                           // size 0, capacity kept
+//
+// Threading: none of its own; it belongs to one loop's object.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace nodecc::detail {
+
+class ByteString {
+  public:
+    ByteString() = default;
+    ByteString(const ByteString&) = delete;
+    ByteString& operator=(const ByteString&) = delete;
+    ByteString(ByteString&& o) noexcept
+        : p_(std::move(o.p_)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)) {}
+    ByteString& operator=(ByteString&& o) noexcept {
+        p_ = std::move(o.p_);
+        size_ = std::exchange(o.size_, 0);
+        cap_ = std::exchange(o.cap_, 0);
+        return *this;
+    }
+
+    char* data() noexcept { return p_.get(); }
+    const char* data() const noexcept { return p_.get(); }
+    std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return cap_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::string_view view() const noexcept { return {p_.get(), size_}; }
+
+    void append(std::string_view s) {
+        if (s.size() > cap_ - size_) grow(s.size());
+        if (!s.empty()) std::memcpy(p_.get() + size_, s.data(), s.size());
+        size_ += s.size();
+    }
+    /// Room for `n` more bytes: returns where they go; commitTail(end) then takes the bytes
+    /// written up to `end` (the rest of the room stays unused).
+    char* reserveTail(std::size_t n) {
+        if (n > cap_ - size_) grow(n);
+        return p_.get() + size_;
+    }
+    void commitTail(const char* end) noexcept { size_ = static_cast<std::size_t>(end - p_.get()); }
+    /// Keeps the first `n` bytes (n ≤ size()).
+    void truncate(std::size_t n) noexcept {
+        if (n < size_) size_ = n;
+    }
+    void clear() noexcept { size_ = 0; }
+    /// clear(), and give the memory back when more than `keep` bytes are held.
+    void clearKeeping(std::size_t keep) noexcept {
+        size_ = 0;
+        if (cap_ > keep) {
+            p_.reset();
+            cap_ = 0;
+        }
+    }
+
+  private:
+    [[gnu::noinline]] void grow(std::size_t more) {
+        std::size_t cap = cap_ == 0 ? 256 : cap_ * 2;
+        while (cap - size_ < more) cap *= 2;
+        auto p = std::make_unique_for_overwrite<char[]>(cap);
+        if (size_ != 0) std::memcpy(p.get(), p_.get(), size_);
+        p_ = std::move(p);
+        cap_ = cap;
+    }
+
+    std::unique_ptr<char[]> p_;
+    std::size_t size_ = 0;
+    std::size_t cap_ = 0;
+};
+
+}  // namespace nodecc::detail
