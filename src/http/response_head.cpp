@@ -99,7 +99,7 @@ class HeadWriter {
     HeadWriter(nodecc::detail::ByteString& out, std::size_t bound)
         : bytes_(&out), start_(out.size()), p_(out.reserveTail(bound)) {}
     void put(std::string_view s) noexcept {
-        std::memcpy(p_, s.data(), s.size());
+        nodecc::detail::copyBytes(p_, s.data(), s.size());
         p_ += s.size();
     }
     template <std::size_t N>

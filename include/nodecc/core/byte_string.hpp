@@ -17,12 +17,37 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
 #include <utility>
 
 namespace nodecc::detail {
+
+/// memcpy, with the short copies of header names and values (≤ 16 bytes) done inline instead
+/// of through a library call.
+inline void copyBytes(char* dst, const char* src, std::size_t n) noexcept {
+    if (n > 16) {
+        std::memcpy(dst, src, n);
+    } else if (n >= 8) {
+        std::uint64_t a, b;
+        std::memcpy(&a, src, 8);
+        std::memcpy(&b, src + n - 8, 8);
+        std::memcpy(dst, &a, 8);
+        std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+    } else if (n > 0) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
+}
 
 class ByteString {
   public:
@@ -47,7 +72,7 @@ class ByteString {
 
     void append(std::string_view s) {
         if (s.size() > cap_ - size_) grow(s.size());
-        if (!s.empty()) std::memcpy(p_.get() + size_, s.data(), s.size());
+        copyBytes(p_.get() + size_, s.data(), s.size());
         size_ += s.size();
     }
     /// Room for `n` more bytes: returns where they go; commitTail(end) then takes the bytes
