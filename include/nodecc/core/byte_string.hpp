@@ -25,23 +25,26 @@
 
 namespace nodecc::detail {
 
+// The first and the last sizeof(Word) bytes of n (sizeof(Word) <= n <= 2 * sizeof(Word)):
+// two loads and two stores that overlap in the middle.
+template <class Word>
+inline void copyEnds(char* dst, const char* src, std::size_t n) noexcept {
+    Word head, tail;
+    std::memcpy(&head, src, sizeof head);
+    std::memcpy(&tail, src + n - sizeof tail, sizeof tail);
+    std::memcpy(dst, &head, sizeof head);
+    std::memcpy(dst + n - sizeof tail, &tail, sizeof tail);
+}
+
 /// memcpy, with the short copies of header names and values (≤ 16 bytes) done inline instead
 /// of through a library call.
 inline void copyBytes(char* dst, const char* src, std::size_t n) noexcept {
     if (n > 16) {
         std::memcpy(dst, src, n);
     } else if (n >= 8) {
-        std::uint64_t a, b;
-        std::memcpy(&a, src, 8);
-        std::memcpy(&b, src + n - 8, 8);
-        std::memcpy(dst, &a, 8);
-        std::memcpy(dst + n - 8, &b, 8);
+        copyEnds<std::uint64_t>(dst, src, n);
     } else if (n >= 4) {
-        std::uint32_t a, b;
-        std::memcpy(&a, src, 4);
-        std::memcpy(&b, src + n - 4, 4);
-        std::memcpy(dst, &a, 4);
-        std::memcpy(dst + n - 4, &b, 4);
+        copyEnds<std::uint32_t>(dst, src, n);
     } else if (n > 0) {
         dst[0] = src[0];
         dst[n / 2] = src[n / 2];
