@@ -24,6 +24,7 @@ constexpr std::uint32_t kFieldBatch = 31;
 // Node: _http_common.js `parsers`, a FreeList of 1000 — one per loop here; beside it the
 // connections' MessageStates, recycled the same way.
 struct ParserPool final : ::nodecc::detail::LoopExtension {
+    static constexpr std::size_t kLoopSlot = ::nodecc::detail::kHttpPoolsSlot;
     static constexpr std::size_t kMaxStates = 1000;
     explicit ParserPool(Loop& /*loop*/) {}
     ParserFreeList parsers;

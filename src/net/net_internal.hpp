@@ -68,6 +68,7 @@ struct ListenHandle;
 // Per-loop state of the net module (Loop::extension<NetLoopState>()).
 class NetLoopState final : public nodecc::detail::LoopExtension {
   public:
+    static constexpr std::size_t kLoopSlot = ::nodecc::detail::kNetSlot;
     static constexpr std::size_t kReadBufferSize = 64 * 1024;
     static constexpr std::size_t kMaxPooledQueues = 1024;
 

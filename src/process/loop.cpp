@@ -21,7 +21,7 @@ std::atomic<int> gExitCode{0};
 
 namespace detail {
 std::size_t nextLoopExtensionIndex() noexcept {
-    static std::atomic<std::size_t> next{0};
+    static std::atomic<std::size_t> next{kFixedSlots};
     return next.fetch_add(1);
 }
 }  // namespace detail

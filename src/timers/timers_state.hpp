@@ -20,6 +20,7 @@ namespace nodecc::timers::detail {
 
 class TimersState final : public ::nodecc::detail::LoopExtension {
   public:
+    static constexpr std::size_t kLoopSlot = ::nodecc::detail::kTimersSlot;
     explicit TimersState(Loop& loop);
     ~TimersState() override;
     TimersState(const TimersState&) = delete;

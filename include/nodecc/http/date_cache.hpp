@@ -34,6 +34,7 @@ void formatImfFixdate(std::int64_t unixSeconds, char* out) noexcept;
 
 class DateCache final : public ::nodecc::detail::LoopExtension {
   public:
+    static constexpr std::size_t kLoopSlot = ::nodecc::detail::kDateCacheSlot;
     explicit DateCache(Loop& loop) noexcept;
     DateCache() noexcept = default;
 

@@ -35,11 +35,19 @@ class LoopExtension {
     // Close libuv handles; the loop runs their close callbacks before deleting the extension.
     virtual void close() {}
 };
+// The library's own per-request extensions have fixed slots (`static constexpr std::size_t
+// kLoopSlot`): their lookup is an array index known at compile time. Any other extension type
+// gets the next free slot on first use.
+enum LoopSlot : std::size_t { kNetSlot, kTimersSlot, kHttpPoolsSlot, kDateCacheSlot, kFixedSlots };
 std::size_t nextLoopExtensionIndex() noexcept;
 template <class T>
 std::size_t loopExtensionIndex() noexcept {
-    static const std::size_t index = nextLoopExtensionIndex();
-    return index;
+    if constexpr (requires { T::kLoopSlot; }) {
+        return T::kLoopSlot;
+    } else {
+        static const std::size_t index = nextLoopExtensionIndex();
+        return index;
+    }
 }
 }  // namespace detail
 
@@ -82,8 +90,9 @@ class Loop {
     T& extension() {
         const std::size_t i = detail::loopExtensionIndex<T>();
         if (i >= kMaxExtensions) extensionOverflow();
-        if (!extensions_[i]) extensions_[i] = std::make_unique<T>(*this);
-        return static_cast<T&>(*extensions_[i]);
+        std::unique_ptr<detail::LoopExtension>& slot = extensions_[i];
+        if (!slot) [[unlikely]] slot = std::make_unique<T>(*this);
+        return static_cast<T&>(*slot);
     }
 
     // process state (Node: per isolate)

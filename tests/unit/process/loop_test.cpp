@@ -104,4 +104,30 @@ TEST(Loop, ExtensionIsCreatedOncePerLoopAndClosedWithIt) {
     EXPECT_EQ(CountingExtension::destroyed, 2);
 }
 
+// A library extension with a fixed slot and one that takes the next free slot live side by
+// side: neither lands on the other's slot.
+struct FixedSlotExtension : nodecc::detail::LoopExtension {
+    static constexpr std::size_t kLoopSlot = nodecc::detail::kDateCacheSlot;
+    explicit FixedSlotExtension(Loop&) {}
+    int value = 7;
+};
+struct FreeSlotExtension : nodecc::detail::LoopExtension {
+    explicit FreeSlotExtension(Loop&) {}
+    int value = 9;
+};
+
+TEST(Loop, FixedSlotExtensionsAndFreeSlotExtensionsDoNotCollide) {
+    EXPECT_EQ(nodecc::detail::loopExtensionIndex<FixedSlotExtension>(),
+              nodecc::detail::kDateCacheSlot);
+    EXPECT_GE(nodecc::detail::loopExtensionIndex<FreeSlotExtension>(),
+              nodecc::detail::kFixedSlots);
+    Loop loop;
+    auto& fixed = loop.extension<FixedSlotExtension>();
+    auto& free = loop.extension<FreeSlotExtension>();
+    EXPECT_NE(static_cast<void*>(&fixed), static_cast<void*>(&free));
+    EXPECT_EQ(fixed.value, 7);
+    EXPECT_EQ(free.value, 9);
+    EXPECT_EQ(&loop.extension<FixedSlotExtension>(), &fixed);
+}
+
 }  // namespace
