@@ -596,7 +596,9 @@ bool Socket::destroyed() const noexcept {
     return A::has(*this, f::kDestroyed);
 }
 bool Socket::writableNeedDrain() const noexcept {
-    return A::has(*this, f::kNeedDrain);
+    // Node: !destroyed && !ending && needDrain.
+    return A::has(*this, f::kNeedDrain) && !A::has(*this, f::kWritableEnded) &&
+           !A::has(*this, f::kDestroyed);
 }
 bool Socket::writableEnded() const noexcept {
     return A::has(*this, f::kWritableEnded);

@@ -428,9 +428,10 @@ void A::afterWrite(Socket& s, int status) {
     finishWrites(s);
 }
 
-// Node: afterWrite — the callbacks of the writes that completed, then 'drain', then
-// the shutdown that end() asked for.
+// Node: afterWrite — 'drain' (not once end() was called), then the callbacks of the writes
+// that completed, then the shutdown that end() asked for.
 void A::finishWrites(Socket& s) {
+    if (!has(s, f::kDestroyed)) maybeDrain(s);
     if (s.writeQueue_ != nullptr) {
         auto& q = *s.writeQueue_;
         for (std::size_t i = 0; i < q.running.size(); ++i) {
@@ -439,10 +440,7 @@ void A::finishWrites(Socket& s) {
         }
         q.running.clear();
     }
-    if (!has(s, f::kDestroyed)) {
-        maybeDrain(s);
-        maybeShutdown(s);
-    }
+    if (!has(s, f::kDestroyed)) maybeShutdown(s);
     releaseQueueIfIdle(s);
 }
 
@@ -461,7 +459,8 @@ void A::afterWriteTick(Socket& s) {
 }
 
 void A::maybeDrain(Socket& s) {
-    if (!has(s, f::kNeedDrain) || s.writableLength() != 0) return;
+    // Node: needDrain = !state.ending && !destroyed && state.length === 0 && state.needDrain.
+    if (!has(s, f::kNeedDrain) || has(s, f::kWritableEnded) || s.writableLength() != 0) return;
     clear(s, f::kNeedDrain);
     if (s.consumer_ != nullptr) s.consumer_->onSocketDrain(s);
     if (!has(s, f::kDestroyed)) s.emit(Socket::kDrain);

@@ -40,7 +40,6 @@ TEST_P(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
     long sharesAtFirstCallback = 0;
     std::size_t lengthAfterWrites = 0;
     bool returned = true;
-    std::size_t lengthAtDrain = 1;
     std::uint64_t written = 0;
     const std::string got = writeToASlowReader([&](net::Socket& s) {
         returned = s.write(first, [&](const Error* e) {
@@ -54,10 +53,9 @@ TEST_P(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
         });
         sharesWhileQueued = first.useCount();
         lengthAfterWrites = s.writableLength();
-        s.once(net::Socket::kDrain, [&] {
-            events.push_back("drain");
-            lengthAtDrain = s.writableLength();
-        });
+        // Node: no 'drain' once end() was called, though the queue does empty (node v20 prints
+        // "first, middle, finish" for this script).
+        s.once(net::Socket::kDrain, [&] { events.push_back("drain"); });
         s.end(second, [&] { events.push_back("finish"); });
         written = s.bytesWritten();
     });
@@ -68,12 +66,7 @@ TEST_P(NetSocketBuffer, ALargeBufferReachesASlowReaderIntactWithoutACopy) {
     EXPECT_EQ(sharesAtFirstCallback, 1);  // released once written
     EXPECT_EQ(first.useCount(), 1);
     EXPECT_EQ(second.useCount(), 1);
-    ASSERT_GE(events.size(), 3u);
-    EXPECT_EQ(events[0], "first");
-    EXPECT_EQ(events[1], "middle");
-    EXPECT_EQ(events.back(), "finish");
-    EXPECT_EQ(std::count(events.begin(), events.end(), "drain"), 1);
-    EXPECT_EQ(lengthAtDrain, 0u);
+    EXPECT_EQ(events, (std::vector<std::string>{"first", "middle", "finish"}));
     EXPECT_EQ(written, first.size() + 8 + second.size());
     ASSERT_EQ(got.size(), written);
     EXPECT_TRUE(got == std::string(first.view()) + "-middle-" + std::string(second.view()));

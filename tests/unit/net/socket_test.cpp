@@ -118,6 +118,42 @@ TEST(NetSocket, BackpressureBoundsTheQueueAndDrains) {
 }
 
 // Node's write() return value: length including the new chunk, computed before writing.
+// Node's afterWrite: 'drain' first, then the callbacks of the writes that completed (seen with
+// node v20: "drain, len 0" before "write cb").
+TEST(NetSocket, DrainComesBeforeTheWriteCallbacks) {
+    std::vector<std::string> order;
+    const std::string big(4u << 20, 'x');
+    const std::string got = writeToASlowReader([&](net::Socket& s) {
+        EXPECT_FALSE(s.write(big, [&](const Error* e) {
+            EXPECT_EQ(e, nullptr);
+            order.push_back("write cb, length " + std::to_string(s.writableLength()));
+            s.end();
+        }));
+        s.on(net::Socket::kDrain, [&] {
+            order.push_back("drain, length " + std::to_string(s.writableLength()));
+        });
+    });
+    EXPECT_EQ(got.size(), big.size());
+    EXPECT_EQ(order, (std::vector<std::string>{"drain, length 0", "write cb, length 0"}));
+}
+
+// Node: no 'drain' once end() was called (state.ending), though the queue did empty.
+TEST(NetSocket, NoDrainAfterEnd) {
+    int drains = 0;
+    bool written = false;
+    bool ended = false;
+    const std::string big(4u << 20, 'x');
+    const std::string got = writeToASlowReader([&](net::Socket& s) {
+        s.on(net::Socket::kDrain, [&] { ++drains; });
+        EXPECT_FALSE(s.write(big, [&](const Error*) { written = true; }));
+        s.end([&] { ended = true; });
+    });
+    EXPECT_EQ(got.size(), big.size());
+    EXPECT_TRUE(written);
+    EXPECT_TRUE(ended);
+    EXPECT_EQ(drains, 0);
+}
+
 TEST(NetSocket, WriteReturnsFalseForAChunkAtTheHighWaterMark) {
     Loop loop;
     std::vector<bool> results;
