@@ -90,7 +90,7 @@ Connection::MessageState& Connection::state() {
 // Between messages a connection keeps nothing of them: an idle keep-alive connection is
 // the Connection alone.
 void Connection::releaseStateIfIdle() noexcept {
-    if (state_ == nullptr || !state_->idle()) return;
+    if (state_ == nullptr || !state_->idle() || inActive) return;
     std::unique_ptr<MessageState> state(std::exchange(state_, nullptr));
     auto& free = pools().states;
     if (free.size() >= ParserPool::kMaxStates) return;

@@ -88,6 +88,10 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
         MessageQueue<ServerResponse, &ServerResponse::nextOutgoing_> outgoing;
         ServerResponse* owner = nullptr;  // Node: socket._httpMessage (a reference is held)
         std::int64_t outgoingData = 0;
+        // ConnectionsList's `active` links: a connection in it always has its state.
+        Connection* activePrev = nullptr;
+        Connection* activeNext = nullptr;
+        std::uint64_t lastMessageStart = 0;  // loop ms of the message in progress
 
         bool idle() const noexcept {
             return !parser && !current && incoming.empty() && outgoing.empty() &&
@@ -198,17 +202,16 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     bool parserFreed_ : 1 = false;      // freeParser() ran: no parser any more
     bool headersCompleted : 1 = false;  // ConnectionsList
     bool inAll : 1 = false;
-    bool inActive : 1 = false;
+    bool inActive : 1 = false;        // in ConnectionsList's `active` (then state_ is set)
+    bool messageStarted : 1 = false;  // a message began and did not complete (Node: not idle)
     Ref<Server> server_;
     Ref<net::Socket> socket_;
     MessageState* state_ = nullptr;  // owned; null while idle
 
-    // ---- ConnectionsList bookkeeping (Node: ConnectionsList in C++) ----
-    std::uint64_t lastMessageStart = 0;  // loop ms; 0 = idle
+    // ---- ConnectionsList bookkeeping (Node: ConnectionsList in C++); the `active` links are
+    // in the MessageState ----
     Connection* allPrev = nullptr;
     Connection* allNext = nullptr;
-    Connection* activePrev = nullptr;
-    Connection* activeNext = nullptr;
 };
 
 }  // namespace nodecc::http::detail

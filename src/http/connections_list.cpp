@@ -12,7 +12,8 @@ void ConnectionsList::add(Connection& c, std::uint64_t now) {
     if (allHead_ != nullptr) allHead_->allPrev = &c;
     allHead_ = &c;
     ++size_;
-    c.lastMessageStart = now == 0 ? 1 : now;
+    c.state().lastMessageStart = now == 0 ? 1 : now;
+    c.messageStarted = true;
     c.headersCompleted = false;
     appendActive(c);
 }
@@ -28,13 +29,15 @@ void ConnectionsList::remove(Connection& c) {
     --size_;
 }
 
+// The `active` links live in the connection's MessageState, which it keeps while active.
 void ConnectionsList::appendActive(Connection& c) {
     if (c.inActive) unlinkActive(c);
+    Connection::MessageState& ms = c.state();
     c.inActive = true;
-    c.activeNext = nullptr;
-    c.activePrev = activeTail_;
+    ms.activeNext = nullptr;
+    ms.activePrev = activeTail_;
     if (activeTail_ != nullptr) {
-        activeTail_->activeNext = &c;
+        activeTail_->state_->activeNext = &c;
     } else {
         activeHead_ = &c;
     }
@@ -43,23 +46,25 @@ void ConnectionsList::appendActive(Connection& c) {
 
 void ConnectionsList::unlinkActive(Connection& c) {
     if (!c.inActive) return;
-    if (c.activePrev != nullptr) {
-        c.activePrev->activeNext = c.activeNext;
+    Connection::MessageState& ms = *c.state_;
+    if (ms.activePrev != nullptr) {
+        ms.activePrev->state_->activeNext = ms.activeNext;
     } else {
-        activeHead_ = c.activeNext;
+        activeHead_ = ms.activeNext;
     }
-    if (c.activeNext != nullptr) {
-        c.activeNext->activePrev = c.activePrev;
+    if (ms.activeNext != nullptr) {
+        ms.activeNext->state_->activePrev = ms.activePrev;
     } else {
-        activeTail_ = c.activePrev;
+        activeTail_ = ms.activePrev;
     }
-    c.activePrev = c.activeNext = nullptr;
+    ms.activePrev = ms.activeNext = nullptr;
     c.inActive = false;
 }
 
 void ConnectionsList::messageBegin(Connection& c, std::uint64_t now) {
     if (!c.inAll) return;
-    c.lastMessageStart = now == 0 ? 1 : now;
+    c.state().lastMessageStart = now == 0 ? 1 : now;
+    c.messageStarted = true;
     c.headersCompleted = false;
     appendActive(c);
 }
@@ -70,7 +75,7 @@ void ConnectionsList::headersComplete(Connection& c) {
 
 void ConnectionsList::messageComplete(Connection& c) {
     if (!c.inAll) return;
-    c.lastMessageStart = 0;
+    c.messageStarted = false;
     unlinkActive(c);
 }
 
@@ -83,8 +88,8 @@ std::vector<Connection*> ConnectionsList::expired(std::uint64_t headersTimeout,
     std::vector<Connection*> out;
     Connection* c = activeHead_;
     while (c != nullptr) {
-        Connection* next = c->activeNext;
-        const std::uint64_t age = now - c->lastMessageStart;
+        Connection* next = c->state_->activeNext;
+        const std::uint64_t age = now - c->state_->lastMessageStart;
         const bool headersExpired =
             headersTimeout > 0 && !c->headersCompleted && age > headersTimeout;
         const bool requestExpired = requestTimeout > 0 && age > requestTimeout;
@@ -110,7 +115,7 @@ std::vector<Connection*> ConnectionsList::all() const {
 std::vector<Connection*> ConnectionsList::idle() const {
     std::vector<Connection*> out;
     for (Connection* c = allHead_; c != nullptr; c = c->allNext) {
-        if (c->lastMessageStart == 0) out.push_back(c);
+        if (!c->messageStarted) out.push_back(c);
     }
     return out;
 }
