@@ -72,7 +72,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     static constexpr std::size_t kReadBufferSize = 64 * 1024;
     static constexpr std::size_t kMaxPooledQueues = 1024;
 
-    explicit NetLoopState(Loop& loop) : timeouts(loop) {}
+    explicit NetLoopState(Loop& loop) : timeouts(loop), loop_(loop) {}
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
     // sockets and servers are freed (their self-Refs released).
@@ -87,12 +87,12 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     alignas(64) char readBuffer[kReadBufferSize];
     std::vector<uv_buf_t> scratchBufs;  // for uv_try_write of several pieces
 
-    std::vector<Socket*> openSockets;  // sockets with an open handle
     std::vector<ListenHandle*> listenHandles;
     SocketTimeouts timeouts;  // every socket's setTimeout
 
   private:
     std::vector<WriteQueue*> pool_;
+    Loop& loop_;
 };
 
 // Client-side connect state; freed once the connect attempt is over.
@@ -172,7 +172,9 @@ struct SocketAccess {
 
     // socket.cpp
     static void openHandle(Socket& s, bool pipe);
-    static void unregister(Socket& s) noexcept;
+    // The socket whose handle `h` is, or null (a handle of something else). The loop's own
+    // list of handles is the list of open sockets: no registry per socket.
+    static Socket* socketOfHandle(const uv_handle_t* h) noexcept;
     static void abandon(Socket& s);
     static void readStart(Socket& s);
     static void readStop(Socket& s);

@@ -12,7 +12,16 @@ NetLoopState::~NetLoopState() {
 
 void NetLoopState::close() {
     for (ListenHandle* lh : std::vector<ListenHandle*>(listenHandles)) ServerAccess::abandon(*lh);
-    for (Socket* s : std::vector<Socket*>(openSockets)) SocketAccess::abandon(*s);
+    std::vector<Socket*> sockets;
+    uv_walk(
+        loop_.uv(),
+        [](uv_handle_t* h, void* arg) {
+            Socket* s = SocketAccess::socketOfHandle(h);
+            if (s != nullptr && uv_is_closing(h) == 0)
+                static_cast<std::vector<Socket*>*>(arg)->push_back(s);
+        },
+        &sockets);
+    for (Socket* s : sockets) SocketAccess::abandon(*s);
     timeouts.close();
 }
 

@@ -41,7 +41,6 @@ void readCb(uv_stream_t* h, ssize_t nread, const uv_buf_t* buf) {
 
 void closeCb(uv_handle_t* h) {
     Socket& s = owner(h);
-    A::unregister(s);
     // The self-Ref taken when the handle was opened becomes this local one: 'close'
     // listeners may drop every other Ref.
     Ref<Socket> keep(&s);
@@ -142,26 +141,27 @@ void A::openHandle(Socket& s, bool pipe) {
     handle(s)->data = &s;
     set(s, f::kHandleOpen);
     s.retain();  // an open handle keeps its socket alive until closeCb
-    auto& open = f::NetLoopState::of(s.loop()).openSockets;
-    s.registryIndex_ = static_cast<std::uint32_t>(open.size());
-    open.push_back(&s);
     if (has(s, f::kUnref)) uv_unref(handle(s));
 }
 
-void A::unregister(Socket& s) noexcept {
-    auto& open = f::NetLoopState::of(s.loop()).openSockets;
-    const std::uint32_t i = s.registryIndex_;
-    if (i >= open.size() || open[i] != &s) return;
-    open[i] = open.back();
-    open[i]->registryIndex_ = i;
-    open.pop_back();
+// A socket's handle is its last member, and its data points back to the socket: a handle
+// whose address is its data's plus that offset is a socket's. (Integers are compared; a
+// handle of something else is never dereferenced as a socket.)
+Socket* A::socketOfHandle(const uv_handle_t* h) noexcept {
+    if (h->type != UV_TCP && h->type != UV_NAMED_PIPE) return nullptr;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+    constexpr std::uintptr_t kHandleOffset = offsetof(Socket, handle_);
+#pragma GCC diagnostic pop
+    const auto data = reinterpret_cast<std::uintptr_t>(h->data);
+    if (data == 0 || reinterpret_cast<std::uintptr_t>(h) - data != kHandleOffset) return nullptr;
+    return static_cast<Socket*>(h->data);
 }
 
 // Loop teardown (NetLoopState::close): close without events; the close callback only
 // drops the self-Ref. A handle already closing gets its normal close callback.
 void A::abandon(Socket& s) {
     if (!has(s, f::kHandleOpen) || uv_is_closing(handle(s)) != 0) return;
-    unregister(s);
     set(s, f::kDestroyed);
     s.consumer_ = nullptr;
     f::NetLoopState::of(s.loop()).timeouts.unenroll(s);
