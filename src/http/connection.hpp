@@ -29,6 +29,10 @@ class IncomingMessage;
 
 namespace nodecc::http::detail {
 
+// Whether the request has a field of that (lowercase) name: a scan of the raw fields, so
+// that req.headers is only built when someone reads it.
+bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcept;
+
 // A FIFO of messages linked through a member pointer; holds a reference to each.
 template <class T, T* T::*Next>
 class MessageQueue {

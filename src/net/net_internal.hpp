@@ -215,7 +215,7 @@ struct SocketAccess {
     static void maybeDrain(Socket& s);
     static void maybeShutdown(Socket& s);
     static void onShutdown(Socket& s, int status);
-    static void failPendingWrites(Socket& s, const Error& err);
+    static void failPendingWrites(Socket& s);
     static void failWriteLater(Socket& s, WriteCallback&& cb, Error err);
     static void releaseQueueIfIdle(Socket& s) noexcept;
     static WriteQueue& queue(Socket& s);

@@ -473,12 +473,16 @@ void A::failWriteLater(Socket& s, WriteCallback&& cb, Error err) {
     process::nextTick([cb = std::move(cb), e = std::move(err)] { cb(&e); });
 }
 
-void A::failPendingWrites(Socket& s, const Error& err) {
+// Node: the pending writes of a destroyed stream fail with ERR_STREAM_DESTROYED (the error
+// is built only when there is one: most sockets close with nothing queued).
+void A::failPendingWrites(Socket& s) {
     if (s.writeQueue_ == nullptr) return;
     auto& q = *s.writeQueue_;
     std::vector<f::WriteChunk> chunks;
     chunks.swap(q.queued);
     q.length = 0;
+    if (chunks.empty()) return;
+    const Error err = f::streamDestroyedError("write");
     for (auto& c : chunks) {
         if (c.cb) c.cb(&err);
     }
