@@ -235,7 +235,7 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     socket_->beginWriteBatch();
     const ExecuteResult result = state_->parser->execute(data);
     executing_ = false;
-    socket_->endWriteBatch();
+    socket_->endWriteBatch(closesAfterBatch());
     if (freePending_) {
         freePending_ = false;
         freeParser();
@@ -243,6 +243,14 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     rethrowPending();
     if (parser() != nullptr) onParserExecuteCommon(result, data);
     parkParser();
+}
+
+// Whether the batch ends with a response after which resOnFinish ends the socket
+// (Connection: close): its 'finish' comes on the next tick, then destroySoon().
+bool Connection::closesAfterBatch() const noexcept {
+    const ServerResponse* res = owner();
+    return res != nullptr && res->finished_ && res->head_.last && !closed_ &&
+           state_->outgoing.empty();
 }
 
 void Connection::rethrowPending() {

@@ -184,6 +184,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void beginField(std::string& dest);
     void endField(std::string& dest);
     void rethrowPending();
+    bool closesAfterBatch() const noexcept;
     template <class F>
     ParserAction guarded(F&& f);
 

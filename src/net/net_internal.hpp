@@ -195,7 +195,8 @@ struct SocketAccess {
 
     // socket_write.cpp
     static void recycleChunk(WriteQueue& q, WriteChunk& chunk) noexcept;
-    static void flushBatch(Socket& s);
+    static void flushBatch(Socket& s, bool endFollows = false);
+    static int sendBeforeEnd(Socket& s, std::string_view bytes);
     static void settleBatch(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,

@@ -492,19 +492,24 @@ void Socket::beginWriteBatch() noexcept {
     A::set(*this, f::kBatching);
 }
 
-void Socket::endWriteBatch() {
+void Socket::endWriteBatch(bool endFollows) {
     if (!A::has(*this, f::kBatching)) return;
     A::clear(*this, f::kBatching);
-    A::flushBatch(*this);
+    A::flushBatch(*this, endFollows);
 }
 
 // Sends a batch in one try-write. What the kernel does not take is queued as any
 // write is; its callbacks then run when all of it is out.
-void A::flushBatch(Socket& s) {
+void A::flushBatch(Socket& s, bool endFollows) {
     f::WriteQueue* qp = s.writeQueue_;
     if (qp == nullptr || (qp->batch.empty() && qp->batchCbs.empty())) return;
     auto& q = *qp;
-    const int r = q.batch.empty() ? 0 : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
+    int r = 0;
+    if (!q.batch.empty()) {
+        r = endFollows && !has(s, f::kPipe) && !hasPendingOutput(qp)
+                ? sendBeforeEnd(s, q.batch)
+                : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
+    }
     if (r < 0) {
         const Error err = f::errnoException(r, "write");
         failBatch(s, err);
@@ -513,6 +518,20 @@ void A::flushBatch(Socket& s) {
     }
     settleBatch(s, static_cast<std::size_t>(r));
     if (s.corked_ == 0) startWrite(s);
+}
+
+// The last bytes before end(): MSG_MORE keeps a short tail in the kernel until the FIN
+// that shutdown(2) sends, and both leave in one segment. What the kernel refuses is
+// queued as by tryWrite.
+int A::sendBeforeEnd(Socket& s, std::string_view bytes) {
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
+    ssize_t r = 0;
+    do {
+        r = ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE);
+    } while (r < 0 && errno == EINTR);
+    if (r >= 0) return static_cast<int>(r);
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 }
 
 void A::failBatch(Socket& s, const Error& err) {
