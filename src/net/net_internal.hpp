@@ -54,11 +54,13 @@ struct WriteQueue {
     std::size_t inflightBytes = 0;
     std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
     bool busy = false;       // a uv_write is in flight
+    bool shuttingDown = false;  // `shutdown` is in flight
     uv_write_t req{};
+    uv_shutdown_t shutdown{};  // end()'s request: the queue is held until its callback
 
     bool empty() const noexcept {
-        return queued.empty() && !busy && done.empty() && running.empty() && batch.empty() &&
-               batchCbs.empty();
+        return queued.empty() && !busy && !shuttingDown && done.empty() && running.empty() &&
+               batch.empty() && batchCbs.empty();
     }
 };
 
@@ -209,6 +211,7 @@ struct SocketAccess {
     static void startWrite(Socket& s);
     static void flush(Socket& s);
     static void doShutdown(Socket& s);
+    static void shutdownDone(Socket& s) noexcept;
     static void afterWrite(Socket& s, int status);
     static void scheduleAfterWriteTick(Socket& s, WriteCallback&& cb);
     static void afterWriteTick(Socket& s);

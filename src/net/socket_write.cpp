@@ -32,10 +32,11 @@ void writeCb(uv_write_t* req, int status) {
 
 void shutdownCb(uv_shutdown_t* req, int status) {
     Socket& s = *static_cast<Socket*>(req->data);
-    delete req;
-    if (status == UV_ECANCELED) return;  // closing: 'close' follows
+    A::shutdownDone(s);
+    if (status == UV_ECANCELED) return;  // closing: 'close' follows (and frees the queue)
     Ref<Socket> keep(&s);
     makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(), [&] { A::onShutdown(s, status); });
+    A::releaseQueueIfIdle(s);
 }
 
 bool hasPendingOutput(const f::WriteQueue* q) noexcept {
@@ -620,13 +621,19 @@ void A::maybeShutdown(Socket& s) {
 
 void A::doShutdown(Socket& s) {
     set(s, f::kShutdownSent);
-    auto* req = new uv_shutdown_t;
-    req->data = &s;
-    const int r = uv_shutdown(req, stream(s), shutdownCb);
+    // The request lives in the socket's pooled write queue (no allocation per connection).
+    auto& q = queue(s);
+    q.shutdown.data = &s;
+    q.shuttingDown = true;
+    const int r = uv_shutdown(&q.shutdown, stream(s), shutdownCb);
     if (r != 0) {
-        delete req;
+        q.shuttingDown = false;
         destroy(s, f::errnoException(r, "shutdown"));
     }
+}
+
+void A::shutdownDone(Socket& s) noexcept {
+    if (s.writeQueue_ != nullptr) s.writeQueue_->shuttingDown = false;
 }
 
 void A::onShutdown(Socket& s, int /*status*/) {

@@ -1,0 +1,66 @@
+// net::Socket end(): the shutdown request lives in the socket's pooled write queue. A
+// socket destroyed with its shutdown in flight closes without 'finish'; sockets ended one
+// after the other each get their own FIN and 'finish'.
+#include <string>
+#include <vector>
+
+#include "net_test_util.hpp"
+
+namespace nodecc::test {
+namespace {
+
+// Node: destroy() before the shutdown completes — 'close', never 'finish'.
+TEST(NetSocketEnd, DestroyRightAfterEndClosesWithoutFinish) {
+    std::vector<std::string> events;
+    const std::string got = writeToASlowReader([&](net::Socket& s) {
+        s.on(net::Socket::kFinish, [&] { events.push_back("finish"); });
+        s.on(net::Socket::kClose, [&](bool hadError) {
+            events.push_back(hadError ? "close(error)" : "close");
+        });
+        s.write(std::string_view("bye"));
+        s.end();
+        s.destroy();
+    });
+    EXPECT_EQ(got, "bye");
+    EXPECT_EQ(events, (std::vector<std::string>{"close"}));
+}
+
+// Each connection's end() in turn: every peer reads its bytes and EOF, every socket
+// emits 'finish' then 'close' (the write queues, and the requests in them, are reused).
+TEST(NetSocketEnd, SocketsEndedOneAfterAnotherEachFinish) {
+    constexpr int kConnections = 20;
+    Loop loop;
+    std::vector<std::vector<std::string>> events(kConnections);
+    std::vector<std::string> got;
+    std::thread client;
+    int served = 0;
+    Ref<net::Server> server = net::createServer([&](net::Socket& s) {
+        const int n = served++;
+        s.on(net::Socket::kFinish, [&events, n] { events[n].push_back("finish"); });
+        s.on(net::Socket::kClose, [&events, &server, n](bool) {
+            events[n].push_back("close");
+            if (n == kConnections - 1) server->close();
+        });
+        s.end("reply" + std::to_string(n));
+    });
+    server->listen(0, "127.0.0.1", [&] {
+        const int port = portOf(*server);
+        client = std::thread([&got, port] {
+            for (int i = 0; i < kConnections; ++i) {
+                const int fd = rawConnect("127.0.0.1", port);
+                got.push_back(readAll(fd));
+                ::close(fd);
+            }
+        });
+    });
+    EXPECT_TRUE(runLoop(loop));
+    client.join();
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(kConnections));
+    for (int i = 0; i < kConnections; ++i) {
+        EXPECT_EQ(got[i], "reply" + std::to_string(i));
+        EXPECT_EQ(events[i], (std::vector<std::string>{"finish", "close"})) << "connection " << i;
+    }
+}
+
+}  // namespace
+}  // namespace nodecc::test
