@@ -621,6 +621,12 @@ void A::maybeShutdown(Socket& s) {
 
 void A::doShutdown(Socket& s) {
     set(s, f::kShutdownSent);
+    // The FIN leaves now rather than on libuv's pass over its pending requests, after the
+    // rest of this poll's events: a tail held back by MSG_MORE (sendBeforeEnd) goes with it
+    // at once. libuv's own shutdown(2) then finds the socket shut (a no-op) and completes
+    // the request on its usual turn, so 'finish' keeps Node's timing.
+    uv_os_fd_t fd = -1;
+    if (!has(s, f::kPipe) && uv_fileno(handle(s), &fd) == 0) ::shutdown(fd, SHUT_WR);
     // The request lives in the socket's pooled write queue (no allocation per connection).
     auto& q = queue(s);
     q.shutdown.data = &s;

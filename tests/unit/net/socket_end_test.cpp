@@ -1,6 +1,8 @@
 // net::Socket end(): the shutdown request lives in the socket's pooled write queue. A
 // socket destroyed with its shutdown in flight closes without 'finish'; sockets ended one
 // after the other each get their own FIN and 'finish'.
+#include <poll.h>
+
 #include <string>
 #include <vector>
 
@@ -23,6 +25,42 @@ TEST(NetSocketEnd, DestroyRightAfterEndClosesWithoutFinish) {
     });
     EXPECT_EQ(got, "bye");
     EXPECT_EQ(events, (std::vector<std::string>{"close"}));
+}
+
+// end() sends the FIN at once when nothing is queued: the peer reads the bytes and EOF
+// before the loop turns ('finish' still comes from the shutdown request, later).
+TEST(NetSocketEnd, ThePeerSeesEofBeforeTheLoopTurns) {
+    Loop loop;
+    int fd = -1;
+    std::string got;
+    bool eof = false;
+    bool finishedDuringRead = true;
+    bool finished = false;
+    Ref<net::Server> server = net::createServer([&](net::Socket& s) {
+        s.on(net::Socket::kFinish, [&] { finished = true; });
+        s.on(net::Socket::kClose, [&](bool) { server->close(); });
+        s.end("bye");
+        for (;;) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 2000) != 1) break;
+            char buf[64];
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                eof = n == 0;
+                break;
+            }
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        finishedDuringRead = finished;
+        ::shutdown(fd, SHUT_WR);  // lets the server's socket end and close
+    });
+    server->listen(0, "127.0.0.1", [&] { fd = rawConnect("127.0.0.1", portOf(*server)); });
+    EXPECT_TRUE(runLoop(loop));
+    if (fd >= 0) ::close(fd);
+    EXPECT_EQ(got, "bye");
+    EXPECT_TRUE(eof);
+    EXPECT_FALSE(finishedDuringRead);  // Node: 'finish' comes from the shutdown's callback
+    EXPECT_TRUE(finished);
 }
 
 // Each connection's end() in turn: every peer reads its bytes and EOF, every socket
