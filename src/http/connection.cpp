@@ -44,13 +44,6 @@ thread_local std::exception_ptr pendingException;
 
 }  // namespace
 
-bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcept {
-    for (const HeaderField& f : req.rawHeaders()) {
-        if (equalsIgnoreCase(f.name, lowerName)) return true;
-    }
-    return false;
-}
-
 // Node: connectionListenerInternal (seed 3-2-4-1).
 Connection::Connection(Server& server, net::Socket& socket) : server_(&server), socket_(&socket) {
     retain();  // alive while the socket is consumed (finish() lets go)
@@ -243,14 +236,6 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     rethrowPending();
     if (parser() != nullptr) onParserExecuteCommon(result, data);
     parkParser();
-}
-
-// Whether the batch ends with a response after which resOnFinish ends the socket
-// (Connection: close): its 'finish' comes on the next tick, then destroySoon().
-bool Connection::closesAfterBatch() const noexcept {
-    const ServerResponse* res = owner();
-    return res != nullptr && res->finished_ && res->head_.last && !closed_ &&
-           state_->outgoing.empty();
 }
 
 void Connection::rethrowPending() {
