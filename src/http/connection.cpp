@@ -43,14 +43,6 @@ ParserFreeList& parserPool() {
 // (no user code runs in between, so one slot per thread serves every connection).
 thread_local std::exception_ptr pendingException;
 
-// Whether the request has a field of that (lowercase) name: a scan of the raw fields, so
-// that req.headers is only built when someone reads it.
-bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcept {
-    for (const HeaderField& f : req.rawHeaders()) {
-        if (equalsIgnoreCase(f.name, lowerName)) return true;
-    }
-    return false;
-}
 }  // namespace
 
 // Node: connectionListenerInternal (seed 3-2-4-1).
@@ -237,7 +229,7 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
     socket_->beginWriteBatch();
     const ExecuteResult result = state_->parser->execute(data);
     executing_ = false;
-    socket_->endWriteBatch();
+    socket_->endWriteBatch(closesAfterBatch());
     if (freePending_) {
         freePending_ = false;
         freeParser();
@@ -378,15 +370,15 @@ void Connection::onSocketClose(net::Socket& /*socket*/, bool hadError) {
 
 void Connection::abortIncoming() {
     if (state_ == nullptr) return;
-    const Error reset = Error("ECONNRESET", "aborted");
+    const auto reset = [] { return Error("ECONNRESET", "aborted"); };  // built when needed
     if (state_->current) {
         Ref<IncomingMessage> req = std::move(state_->current);
-        if (!req->complete_) req->destroy(reset);
+        if (!req->complete_) req->destroy(reset());
         req->connection_ = nullptr;
     }
     while (state_ != nullptr && !state_->incoming.empty()) {
         Ref<IncomingMessage> req = state_->incoming.shift();
-        req->destroy(reset);
+        req->destroy(reset());
         req->connection_ = nullptr;
     }
 }

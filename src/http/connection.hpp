@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "nodecc/core/ref.hpp"
+#include "nodecc/http/header_field.hpp"
 #include "nodecc/http/incoming_message.hpp"
 #include "nodecc/http/parser.hpp"
 #include "nodecc/http/response_head.hpp"
@@ -28,6 +29,15 @@ class IncomingMessage;
 }  // namespace nodecc::http
 
 namespace nodecc::http::detail {
+
+// Whether the request has a field of that (lowercase) name: a scan of the raw fields, so
+// that req.headers is only built when someone reads it. Inline: the name's length folds.
+inline bool hasRawField(const IncomingMessage& req, std::string_view lowerName) noexcept {
+    for (const HeaderField& f : req.rawHeaders()) {
+        if (equalsIgnoreCase(f.name, lowerName)) return true;
+    }
+    return false;
+}
 
 // A FIFO of messages linked through a member pointer; holds a reference to each.
 template <class T, T* T::*Next>
@@ -184,6 +194,13 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void beginField(nodecc::detail::ByteString& dest);
     void endField(nodecc::detail::ByteString& dest);
     void rethrowPending();
+    // Whether the batch ends with a response after which resOnFinish ends the socket
+    // (Connection: close): its 'finish' comes on the next tick, then destroySoon().
+    bool closesAfterBatch() const noexcept {
+        const ServerResponse* res = owner();
+        return res != nullptr && res->finished_ && res->head_.last && !closed_ &&
+               state_->outgoing.empty();
+    }
     template <class F>
     ParserAction guarded(F&& f);
 

@@ -22,7 +22,8 @@ void ServerResponse::initHead() {
     facts.httpVersionMinor = req.httpVersionMinor();
     facts.shouldKeepAlive = true;
     if (facts.httpVersionMajor < 1 || facts.httpVersionMinor < 1) {
-        auto te = req.headers().get("te");
+        // Read through req.headers (Node joins repeated TE fields), built only if there is one.
+        auto te = detail::hasRawField(req, "te") ? req.headers().get("te") : nullptr;
         facts.teChunked = te != nullptr && isChunked(te->value());
     }
     head_.reset(facts);

@@ -55,11 +55,13 @@ struct WriteQueue {
     std::size_t inflightBytes = 0;
     std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
     bool busy = false;       // a uv_write is in flight
+    bool shuttingDown = false;  // `shutdown` is in flight
     uv_write_t req{};
+    uv_shutdown_t shutdown{};  // end()'s request: the queue is held until its callback
 
     bool empty() const noexcept {
-        return queued.empty() && !busy && done.empty() && running.empty() && batch.empty() &&
-               batchCbs.empty();
+        return queued.empty() && !busy && !shuttingDown && done.empty() && running.empty() &&
+               batch.empty() && batchCbs.empty();
     }
 };
 
@@ -199,7 +201,8 @@ struct SocketAccess {
 
     // socket_write.cpp
     static void recycleChunk(WriteQueue& q, WriteChunk& chunk) noexcept;
-    static void flushBatch(Socket& s);
+    static void flushBatch(Socket& s, bool endFollows = false);
+    static int sendBeforeEnd(Socket& s, std::string_view bytes);
     static void settleBatch(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
@@ -212,6 +215,7 @@ struct SocketAccess {
     static void startWrite(Socket& s);
     static void flush(Socket& s);
     static void doShutdown(Socket& s);
+    static void shutdownDone(Socket& s) noexcept;
     static void afterWrite(Socket& s, int status);
     static void scheduleAfterWriteTick(Socket& s, WriteCallback&& cb);
     static void afterWriteTick(Socket& s);
@@ -219,7 +223,7 @@ struct SocketAccess {
     static void maybeDrain(Socket& s);
     static void maybeShutdown(Socket& s);
     static void onShutdown(Socket& s, int status);
-    static void failPendingWrites(Socket& s, const Error& err);
+    static void failPendingWrites(Socket& s);
     static void failWriteLater(Socket& s, WriteCallback&& cb, Error err);
     static void releaseQueueIfIdle(Socket& s) noexcept;
     static WriteQueue& queue(Socket& s);

@@ -403,7 +403,7 @@ void A::destroy(Socket& s, const Error& err) {
 void A::onClosed(Socket& s) {
     clear(s, f::kHandleOpen);
     set(s, f::kClosed);
-    failPendingWrites(s, streamDestroyedError("write"));
+    failPendingWrites(s);
     const bool hadError = has(s, f::kHadError);
     if (SocketConsumer* c = std::exchange(s.consumer_, nullptr)) c->onSocketClose(s, hadError);
     releaseQueueIfIdle(s);

@@ -32,10 +32,11 @@ void writeCb(uv_write_t* req, int status) {
 
 void shutdownCb(uv_shutdown_t* req, int status) {
     Socket& s = *static_cast<Socket*>(req->data);
-    delete req;
-    if (status == UV_ECANCELED) return;  // closing: 'close' follows
+    A::shutdownDone(s);
+    if (status == UV_ECANCELED) return;  // closing: 'close' follows (and frees the queue)
     Ref<Socket> keep(&s);
     makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(), [&] { A::onShutdown(s, status); });
+    A::releaseQueueIfIdle(s);
 }
 
 bool hasPendingOutput(const f::WriteQueue* q) noexcept {
@@ -472,12 +473,16 @@ void A::failWriteLater(Socket& s, WriteCallback&& cb, Error err) {
     process::nextTick([cb = std::move(cb), e = std::move(err)] { cb(&e); });
 }
 
-void A::failPendingWrites(Socket& s, const Error& err) {
+// Node: the pending writes of a destroyed stream fail with ERR_STREAM_DESTROYED (the error
+// is built only when there is one: most sockets close with nothing queued).
+void A::failPendingWrites(Socket& s) {
     if (s.writeQueue_ == nullptr) return;
     auto& q = *s.writeQueue_;
     std::vector<f::WriteChunk> chunks;
     chunks.swap(q.queued);
     q.length = 0;
+    if (chunks.empty()) return;
+    const Error err = f::streamDestroyedError("write");
     for (auto& c : chunks) {
         if (c.cb) c.cb(&err);
     }
@@ -487,19 +492,24 @@ void Socket::beginWriteBatch() noexcept {
     A::set(*this, f::kBatching);
 }
 
-void Socket::endWriteBatch() {
+void Socket::endWriteBatch(bool endFollows) {
     if (!A::has(*this, f::kBatching)) return;
     A::clear(*this, f::kBatching);
-    A::flushBatch(*this);
+    A::flushBatch(*this, endFollows);
 }
 
 // Sends a batch in one try-write. What the kernel does not take is queued as any
 // write is; its callbacks then run when all of it is out.
-void A::flushBatch(Socket& s) {
+void A::flushBatch(Socket& s, bool endFollows) {
     f::WriteQueue* qp = s.writeQueue_;
     if (qp == nullptr || (qp->batch.empty() && qp->batchCbs.empty())) return;
     auto& q = *qp;
-    const int r = q.batch.empty() ? 0 : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
+    int r = 0;
+    if (!q.batch.empty()) {
+        r = endFollows && !has(s, f::kPipe) && !hasPendingOutput(qp)
+                ? sendBeforeEnd(s, q.batch)
+                : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
+    }
     if (r < 0) {
         const Error err = f::errnoException(r, "write");
         failBatch(s, err);
@@ -508,6 +518,20 @@ void A::flushBatch(Socket& s) {
     }
     settleBatch(s, static_cast<std::size_t>(r));
     if (s.corked_ == 0) startWrite(s);
+}
+
+// The last bytes before end(): MSG_MORE keeps a short tail in the kernel until the FIN
+// that shutdown(2) sends, and both leave in one segment. What the kernel refuses is
+// queued as by tryWrite.
+int A::sendBeforeEnd(Socket& s, std::string_view bytes) {
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
+    ssize_t r = 0;
+    do {
+        r = ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE);
+    } while (r < 0 && errno == EINTR);
+    if (r >= 0) return static_cast<int>(r);
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 }
 
 void A::failBatch(Socket& s, const Error& err) {
@@ -596,13 +620,25 @@ void A::maybeShutdown(Socket& s) {
 
 void A::doShutdown(Socket& s) {
     set(s, f::kShutdownSent);
-    auto* req = new uv_shutdown_t;
-    req->data = &s;
-    const int r = uv_shutdown(req, stream(s), shutdownCb);
+    // The FIN leaves now rather than on libuv's pass over its pending requests, after the
+    // rest of this poll's events: a tail held back by MSG_MORE (sendBeforeEnd) goes with it
+    // at once. libuv's own shutdown(2) then finds the socket shut (a no-op) and completes
+    // the request on its usual turn, so 'finish' keeps Node's timing.
+    uv_os_fd_t fd = -1;
+    if (!has(s, f::kPipe) && uv_fileno(handle(s), &fd) == 0) ::shutdown(fd, SHUT_WR);
+    // The request lives in the socket's pooled write queue (no allocation per connection).
+    auto& q = queue(s);
+    q.shutdown.data = &s;
+    q.shuttingDown = true;
+    const int r = uv_shutdown(&q.shutdown, stream(s), shutdownCb);
     if (r != 0) {
-        delete req;
+        q.shuttingDown = false;
         destroy(s, f::errnoException(r, "shutdown"));
     }
+}
+
+void A::shutdownDone(Socket& s) noexcept {
+    if (s.writeQueue_ != nullptr) s.writeQueue_->shuttingDown = false;
 }
 
 void A::onShutdown(Socket& s, int /*status*/) {

@@ -172,8 +172,13 @@ class Socket final : public events::EventEmitter {
     // immediate write). end() and destroy() send what is gathered first, and a batch that
     // reaches the high-water mark is sent at once. The HTTP server batches the responses
     // to one read, so a pipelined burst is answered with one write.
+    // endFollows: the caller ends the socket (end() or destroySoon()) once the batch's
+    // callbacks have run, on the same turn of the loop — a response that closes its
+    // connection. A TCP batch then leaves with MSG_MORE, so that its last segment carries
+    // the FIN: one packet less per connection. The kernel sends the bytes at the latest
+    // with the FIN, the next write or the close.
     void beginWriteBatch() noexcept;
-    void endWriteBatch();
+    void endWriteBatch(bool endFollows = false);
     // Node: socket.end([data][, cb]) — cb runs on 'finish' (FIN sent after the queue drained).
     Socket& end(EventCallback onFinish = {});
     Socket& end(std::string_view data, EventCallback onFinish = {});

@@ -64,6 +64,31 @@ TEST(ServerKeepAlive, Http10ClosesAfterTheResponse) {
               "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\n\r\nhello");
 }
 
+// The response that closes the connection leaves with the FIN; bytes the handler writes to
+// the socket after res.end() still reach the client before it (as in Node).
+TEST(ServerKeepAlive, SocketWriteAfterTheLastResponseArrivesBeforeTheClose) {
+    Loop loop;
+    auto server = http::createServer([](auto& req, auto& res) {
+        res.end("hello");
+        req.socket()->write(std::string_view("+extra"));
+    });
+    EXPECT_EQ(untilClose(loop, *server, "GET / HTTP/1.0\r\n\r\n"),
+              "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\n\r\nhello+extra");
+}
+
+// A large response that closes the connection arrives whole.
+TEST(ServerKeepAlive, ALargeLastResponseArrivesWholeBeforeTheClose) {
+    Loop loop;
+    const std::string body(3u << 20, 'b');
+    auto server = http::createServer([&](auto&, auto& res) {
+        res.setHeader("Connection", "close");
+        res.end(body);
+    });
+    const std::string got = untilClose(loop, *server, kGet, 10000);
+    EXPECT_EQ(got, "HTTP/1.1 200 OK\r\nConnection: close\r\nDate: <DATE>\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body);
+}
+
 // test-http-1.0-keep-alive: 1.0 + keep-alive + explicit length → the socket is reused.
 TEST(ServerKeepAlive, Http10KeepAliveReusesTheSocket) {
     Loop loop;

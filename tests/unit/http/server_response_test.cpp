@@ -199,6 +199,22 @@ std::vector<FramingCase>& framingCases() {
             "Http10IsCloseDelimited", [](auto&, auto& res) { res.end("hello"); },
             "GET / HTTP/1.0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\n\r\nhello");
+        // HTTP/1.0 with TE: chunked may get a chunked response; repeated TE fields count as
+        // Node's joined req.headers.te; a token that only contains "chunked" does not.
+        const auto helloInTwo = [](auto&, auto& res) {
+            res.write("hel");
+            res.end("lo");
+        };
+        add("Http10WithTeChunkedIsChunked", helloInTwo, "GET / HTTP/1.0\r\nTE: chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n");
+        add("Http10WithTwoTeFieldsIsChunked", helloInTwo,
+            "GET / HTTP/1.0\r\nTE: trailers\r\nTE: chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n");
+        add("Http10WithOtherTeIsCloseDelimited", helloInTwo,
+            "GET / HTTP/1.0\r\nTE: xchunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\n\r\nhello");
         // test-http-1.0-keep-alive: with an explicit length the 1.0 connection is kept.
         add(
             "Http10KeepAliveWithLength",
