@@ -507,7 +507,7 @@ void A::flushBatch(Socket& s, bool endFollows) {
     int r = 0;
     if (!q.batch.empty()) {
         r = endFollows && !has(s, f::kPipe) && !hasPendingOutput(qp)
-                ? sendBeforeEnd(s, q.batch)
+                ? sendBeforeEnd(s, q.batch.view())
                 : tryWrite(s, nullptr, 0, q.batch.size(), nullptr);
     }
     if (r < 0) {
