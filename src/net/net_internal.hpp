@@ -67,7 +67,11 @@ struct ListenHandle;
 // Per-loop state of the net module (Loop::extension<NetLoopState>()).
 class NetLoopState final : public nodecc::detail::LoopExtension {
   public:
-    static constexpr std::size_t kReadBufferSize = 64 * 1024;
+    // Node reads at most 64 KiB per read callback, and that is the largest chunk the
+    // consumers see (kReadChunk). One read(2) may take several such chunks (a 64 KiB request
+    // body and its head in one syscall instead of two); readCb hands them on one by one.
+    static constexpr std::size_t kReadChunk = 64 * 1024;
+    static constexpr std::size_t kReadBufferSize = 4 * kReadChunk;
     static constexpr std::size_t kMaxPooledQueues = 1024;
 
     explicit NetLoopState(Loop& loop) : timeouts(loop) {}
@@ -81,7 +85,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     WriteQueue* takeQueue();
     void giveQueue(WriteQueue* q) noexcept;
 
-    // Node: the 64 KiB buffer every stream of the loop reads into (stream_base / kOnExecute).
+    // Node: the buffer every stream of the loop reads into (stream_base / kOnExecute).
     alignas(64) char readBuffer[kReadBufferSize];
     std::vector<uv_buf_t> scratchBufs;  // for uv_try_write of several pieces
 
@@ -175,6 +179,7 @@ struct SocketAccess {
     static void readStart(Socket& s);
     static void readStop(Socket& s);
     static void onRead(Socket& s, ssize_t nread, const char* base);
+    static void onLargeRead(Socket& s, std::string_view bytes);
     static void onEof(Socket& s);
     static bool sharesData(const Socket& s, const SocketConsumer& consumer) noexcept;
     static void emitDataBesideConsumer(Socket& s, std::string_view chunk);
