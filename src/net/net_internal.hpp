@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,13 @@ struct WriteQueue {
 
 struct ListenHandle;
 
+// Bytes to send, and the sealed Buffer (Buffer::sealed) they lie in, if any: those go with
+// sendfile(2) from its file.
+struct OutgoingPiece {
+    std::string_view bytes;
+    const Buffer* file = nullptr;
+};
+
 // Per-loop state of the net module (Loop::extension<NetLoopState>()).
 class NetLoopState final : public nodecc::detail::LoopExtension {
   public:
@@ -87,7 +95,8 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
 
     // Node: the buffer every stream of the loop reads into (stream_base / kOnExecute).
     alignas(64) char readBuffer[kReadBufferSize];
-    std::vector<uv_buf_t> scratchBufs;  // for uv_try_write of several pieces
+    std::vector<uv_buf_t> scratchBufs;         // for uv_try_write of several pieces
+    std::vector<OutgoingPiece> scratchPieces;  // for trySendPieces
 
     std::vector<Socket*> openSockets;  // sockets with an open handle
     std::vector<ListenHandle*> listenHandles;
@@ -205,8 +214,7 @@ struct SocketAccess {
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t front, const Buffer* keep);
-    static int trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
-                               std::size_t front, const Buffer& file);
+    static int trySendPieces(Socket& s, std::span<const OutgoingPiece> pieces);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, const Buffer* keep,
                         WriteCallback&& cb);

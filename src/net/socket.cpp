@@ -322,8 +322,10 @@ void A::flushHeld(Socket& s) {
         if (s.consumer_ == nullptr && !has(s, f::kFlowing)) return;
         std::string bytes = std::move(s.extra_->held);
         s.extra_->held.clear();
-        // In chunks of at most 64 KiB, as Node's reads came; a pause() meanwhile keeps the rest.
-        const bool wasPaused = has(s, f::kPaused);
+        // In chunks of at most 64 KiB, as Node's reads come: a consumer (the HTTP parser) gets
+        // one per tick, as it gets one per read callback; 'data' listeners get them in one go
+        // until one pauses, as Node's flow() empties its buffer.
+        const bool chunkPerTick = s.consumer_ != nullptr;
         std::string_view rest(bytes);
         do {
             const std::string_view chunk = rest.substr(0, f::NetLoopState::kReadChunk);
@@ -336,10 +338,12 @@ void A::flushHeld(Socket& s) {
                 s.emit(Socket::kData, chunk);
             }
             if (has(s, f::kDestroyed)) return;
-        } while (!rest.empty() && (wasPaused || !has(s, f::kPaused)) &&
-                 (s.consumer_ != nullptr || has(s, f::kFlowing)));
+        } while (!chunkPerTick && !rest.empty() && s.consumer_ == nullptr && has(s, f::kFlowing));
         if (!rest.empty()) {
             extra(s).held.insert(0, rest);
+            if (!has(s, f::kPaused) && (s.consumer_ != nullptr || has(s, f::kFlowing))) {
+                scheduleFlushHeld(s);
+            }
             return;
         }
     }
