@@ -76,10 +76,11 @@ struct OutgoingPiece {
 class NetLoopState final : public nodecc::detail::LoopExtension {
   public:
     // Node reads at most 64 KiB per read callback, and that is the largest chunk the
-    // consumers see (kReadChunk). One read(2) may take several such chunks (a 64 KiB request
+    // consumers see (kReadChunk). One read(2) may take two such chunks (a 64 KiB request
     // body and its head in one syscall instead of two); readCb hands them on one by one.
+    // What a pause() leaves of a read is held: at most one chunk per connection.
     static constexpr std::size_t kReadChunk = 64 * 1024;
-    static constexpr std::size_t kReadBufferSize = 4 * kReadChunk;
+    static constexpr std::size_t kReadBufferSize = 2 * kReadChunk;
     static constexpr std::size_t kMaxPooledQueues = 1024;
 
     explicit NetLoopState(Loop& loop) : timeouts(loop) {}
