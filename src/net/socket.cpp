@@ -231,9 +231,8 @@ void A::onLargeRead(Socket& s, std::string_view bytes) {
         }
         const std::string_view chunk = bytes.substr(0, f::NetLoopState::kReadChunk);
         bytes.remove_prefix(chunk.size());
-        makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(), [&] {
-            onRead(s, static_cast<ssize_t>(chunk.size()), chunk.data());
-        });
+        makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(),
+                     [&] { onRead(s, static_cast<ssize_t>(chunk.size()), chunk.data()); });
     }
 }
 
