@@ -82,8 +82,14 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     static constexpr std::size_t kReadChunk = 64 * 1024;
     static constexpr std::size_t kReadBufferSize = 2 * kReadChunk;
     static constexpr std::size_t kMaxPooledQueues = 1024;
+    static constexpr std::size_t kScratchPieces = 64;
 
-    explicit NetLoopState(Loop& loop) : timeouts(loop) {}
+    // The scratch lists are sized once, so that a write with more pieces than the ones
+    // before it does not allocate on the hot path.
+    explicit NetLoopState(Loop& loop) : timeouts(loop) {
+        scratchBufs.reserve(kScratchPieces);
+        scratchPieces.reserve(kScratchPieces);
+    }
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
     // sockets and servers are freed (their self-Refs released).
