@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,14 +68,32 @@ struct WriteQueue {
 
 struct ListenHandle;
 
+// Bytes to send, and the sealed Buffer (Buffer::sealed) they lie in, if any: those go with
+// sendfile(2) from its file.
+struct OutgoingPiece {
+    std::string_view bytes;
+    const Buffer* file = nullptr;
+};
+
 // Per-loop state of the net module (Loop::extension<NetLoopState>()).
 class NetLoopState final : public nodecc::detail::LoopExtension {
   public:
     static constexpr std::size_t kLoopSlot = ::nodecc::detail::kNetSlot;
-    static constexpr std::size_t kReadBufferSize = 64 * 1024;
+    // Node reads at most 64 KiB per read callback, and that is the largest chunk the
+    // consumers see (kReadChunk). One read(2) may take two such chunks (a 64 KiB request
+    // body and its head in one syscall instead of two); readCb hands them on one by one.
+    // What a pause() leaves of a read is held: at most one chunk per connection.
+    static constexpr std::size_t kReadChunk = 64 * 1024;
+    static constexpr std::size_t kReadBufferSize = 2 * kReadChunk;
     static constexpr std::size_t kMaxPooledQueues = 1024;
+    static constexpr std::size_t kScratchPieces = 64;
 
-    explicit NetLoopState(Loop& loop) : timeouts(loop), loop_(loop) {}
+    // The scratch lists are sized once, so that a write with more pieces than the ones
+    // before it does not allocate on the hot path.
+    explicit NetLoopState(Loop& loop) : timeouts(loop), loop_(loop) {
+        scratchBufs.reserve(kScratchPieces);
+        scratchPieces.reserve(kScratchPieces);
+    }
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
     // sockets and servers are freed (their self-Refs released).
@@ -85,9 +104,10 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     WriteQueue* takeQueue();
     void giveQueue(WriteQueue* q) noexcept;
 
-    // Node: the 64 KiB buffer every stream of the loop reads into (stream_base / kOnExecute).
+    // Node: the buffer every stream of the loop reads into (stream_base / kOnExecute).
     alignas(64) char readBuffer[kReadBufferSize];
-    std::vector<uv_buf_t> scratchBufs;  // for uv_try_write of several pieces
+    std::vector<uv_buf_t> scratchBufs;         // for uv_try_write of several pieces
+    std::vector<OutgoingPiece> scratchPieces;  // for trySendPieces
 
     std::vector<ListenHandle*> listenHandles;
     SocketTimeouts timeouts;  // every socket's setTimeout
@@ -181,6 +201,7 @@ struct SocketAccess {
     static void readStart(Socket& s);
     static void readStop(Socket& s);
     static void onRead(Socket& s, ssize_t nread, const char* base);
+    static void onLargeRead(Socket& s, std::string_view bytes);
     static void onEof(Socket& s);
     static bool sharesData(const Socket& s, const SocketConsumer& consumer) noexcept;
     static void emitDataBesideConsumer(Socket& s, std::string_view chunk);
@@ -207,8 +228,7 @@ struct SocketAccess {
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t front, const Buffer* keep);
-    static int trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
-                               std::size_t front, const Buffer& file);
+    static int trySendPieces(Socket& s, std::span<const OutgoingPiece> pieces);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, const Buffer* keep,
                         WriteCallback&& cb);

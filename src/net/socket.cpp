@@ -24,7 +24,7 @@ Socket& owner(uv_handle_t* h) noexcept {
     return *static_cast<Socket*>(h->data);
 }
 
-// Node: stream_base's onread buffer — every socket of the loop reads into the same 64 KiB.
+// Node: stream_base's onread buffer — every socket of the loop reads into the same buffer.
 void allocCb(uv_handle_t* h, std::size_t /*suggested*/, uv_buf_t* buf) {
     auto& state = f::NetLoopState::of(owner(h).loop());
     buf->base = state.readBuffer;
@@ -35,8 +35,13 @@ void allocCb(uv_handle_t* h, std::size_t /*suggested*/, uv_buf_t* buf) {
 void readCb(uv_stream_t* h, ssize_t nread, const uv_buf_t* buf) {
     if (nread == 0) return;  // EAGAIN
     Socket& s = owner(reinterpret_cast<uv_handle_t*>(h));
-    makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(),
-                 [&] { A::onRead(s, nread, buf->base); });
+    constexpr auto kChunk = static_cast<ssize_t>(f::NetLoopState::kReadChunk);
+    if (nread <= kChunk) {
+        makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(),
+                     [&] { A::onRead(s, nread, buf->base); });
+        return;
+    }
+    A::onLargeRead(s, std::string_view(buf->base, static_cast<std::size_t>(nread)));
 }
 
 void closeCb(uv_handle_t* h) {
@@ -211,6 +216,26 @@ void A::readStop(Socket& s) {
     clear(s, f::kReading);
 }
 
+// A read(2) larger than Node's 64 KiB goes on as the reads Node would have made: a callback
+// per 64 KiB, ticks drained between them. Once reading stopped (pause(), back-pressure) the
+// rest is held as Node holds what it read (the kernel would have kept it); once destroyed
+// it is dropped.
+void A::onLargeRead(Socket& s, std::string_view bytes) {
+    Ref<Socket> keep(&s);
+    while (!bytes.empty()) {
+        if (has(s, f::kDestroyed)) return;
+        if (!has(s, f::kReading)) {
+            s.bytesRead_ += bytes.size();
+            extra(s).held.append(bytes);
+            return;
+        }
+        const std::string_view chunk = bytes.substr(0, f::NetLoopState::kReadChunk);
+        bytes.remove_prefix(chunk.size());
+        makeCallback(s.loop(), s.asyncId(), s.triggerAsyncId(),
+                     [&] { onRead(s, static_cast<ssize_t>(chunk.size()), chunk.data()); });
+    }
+}
+
 void A::onRead(Socket& s, ssize_t nread, const char* base) {
     if (nread > 0) {
         s.bytesRead_ += static_cast<std::uint64_t>(nread);
@@ -296,14 +321,30 @@ void A::flushHeld(Socket& s) {
         if (s.consumer_ == nullptr && !has(s, f::kFlowing)) return;
         std::string bytes = std::move(s.extra_->held);
         s.extra_->held.clear();
-        if (SocketConsumer* consumer = s.consumer_) {
-            const bool share = sharesData(s, *consumer);
-            consumer->onSocketData(s, bytes);
-            if (share) emitDataBesideConsumer(s, bytes);
-        } else {
-            s.emit(Socket::kData, std::string_view(bytes));
+        // In chunks of at most 64 KiB, as Node's reads come: a consumer (the HTTP parser) gets
+        // one per tick, as it gets one per read callback; 'data' listeners get them in one go
+        // until one pauses, as Node's flow() empties its buffer.
+        const bool chunkPerTick = s.consumer_ != nullptr;
+        std::string_view rest(bytes);
+        do {
+            const std::string_view chunk = rest.substr(0, f::NetLoopState::kReadChunk);
+            rest.remove_prefix(chunk.size());
+            if (SocketConsumer* consumer = s.consumer_) {
+                const bool share = sharesData(s, *consumer);
+                consumer->onSocketData(s, chunk);
+                if (share) emitDataBesideConsumer(s, chunk);
+            } else {
+                s.emit(Socket::kData, chunk);
+            }
+            if (has(s, f::kDestroyed)) return;
+        } while (!chunkPerTick && !rest.empty() && s.consumer_ == nullptr && has(s, f::kFlowing));
+        if (!rest.empty()) {
+            extra(s).held.insert(0, rest);
+            if (!has(s, f::kPaused) && (s.consumer_ != nullptr || has(s, f::kFlowing))) {
+                scheduleFlushHeld(s);
+            }
+            return;
         }
-        if (has(s, f::kDestroyed)) return;
     }
     if (has(s, f::kEofHeld)) {
         clear(s, f::kEofHeld);

@@ -175,7 +175,15 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
 // Returns what the kernel took (0 for EAGAIN) or a libuv error.
 int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, std::size_t front,
                 const Buffer* keep) {
-    if (keep != nullptr && keep->fd() >= 0) return trySendWithFile(s, pieces, count, front, *keep);
+    if (keep != nullptr && keep->fd() >= 0) {
+        auto& out = f::NetLoopState::of(s.loop()).scratchPieces;
+        out.clear();
+        if (front > 0) out.push_back({std::string_view(s.writeQueue_->batch.data(), front)});
+        for (std::size_t i = 0; i < count; ++i) {
+            out.push_back({pieces[i], keep->contains(pieces[i]) ? keep : nullptr});
+        }
+        return trySendPieces(s, out);
+    }
     int r = 0;
     if (count == 1 && front == 0) {
         uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
@@ -196,13 +204,20 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
     return r == UV_EAGAIN || r == UV_ENOSYS ? 0 : r;
 }
 
-// tryWrite for pieces of a sealed Buffer (Buffer::sealed): its large pieces go with
-// sendfile(2), so that the kernel references the file's pages instead of copying the bytes;
-// the pieces around them with sendmsg(MSG_MORE), so that a head and its body share packets.
-// Stops where the kernel refuses; what is left is queued and written from the mapping.
-int A::trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t count,
-                       std::size_t front, const Buffer& file) {
-    constexpr std::size_t kSendfileMin = 64 * 1024;  // below this a copy costs less
+namespace {
+constexpr std::size_t kSendfileMin = 64 * 1024;  // below this a copy costs less
+
+bool sendsFromFile(const f::OutgoingPiece& p) noexcept {
+    return p.file != nullptr && p.bytes.size() >= kSendfileMin;
+}
+}  // namespace
+
+// One try-write of pieces of which some lie in sealed Buffers (Buffer::sealed): those large
+// pieces go with sendfile(2), so that the kernel references the file's pages instead of
+// copying the bytes; the pieces around them with sendmsg(MSG_MORE), so that a head and its
+// body share packets. Stops where the kernel refuses. Returns what the kernel took (0 for
+// EAGAIN) or a libuv error.
+int A::trySendPieces(Socket& s, std::span<const f::OutgoingPiece> pieces) {
     constexpr int kMaxIov = 16;
     uv_os_fd_t fd = -1;
     if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
@@ -229,22 +244,22 @@ int A::trySendWithFile(Socket& s, const std::string_view* pieces, std::size_t co
         sent += static_cast<std::size_t>(r);
         return static_cast<std::size_t>(r) == std::exchange(iovBytes, 0);
     };
-    auto gather = [&](const char* data, std::size_t size) {
+    auto gather = [&](std::string_view p) {
         if (iovCount == kMaxIov && !sendGathered(true)) return false;
-        iov[iovCount++] = iovec{const_cast<char*>(data), size};
-        iovBytes += size;
+        iov[iovCount++] = iovec{const_cast<char*>(p.data()), p.size()};
+        iovBytes += p.size();
         return true;
     };
     auto result = [&] { return sent == 0 && error != 0 ? error : static_cast<int>(sent); };
-    if (front > 0 && !gather(s.writeQueue_->batch.data(), front)) return result();
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::string_view p = pieces[i];
+    for (const f::OutgoingPiece& piece : pieces) {
+        const std::string_view p = piece.bytes;
         if (p.empty()) continue;
-        if (p.size() < kSendfileMin || !file.contains(p)) {
-            if (!gather(p.data(), p.size())) return result();
+        if (!sendsFromFile(piece)) {
+            if (!gather(p)) return result();
             continue;
         }
         if (!sendGathered(true)) return result();
+        const Buffer& file = *piece.file;
         auto offset = static_cast<off_t>(file.fileOffset() +
                                          static_cast<std::size_t>(p.data() - file.data()));
         std::size_t left = p.size();
@@ -358,17 +373,27 @@ void A::flush(Socket& s) {
         return;
     }
     auto& q = *qp;
-    auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
+    auto& state = f::NetLoopState::of(s.loop());
+    auto& bufs = state.scratchBufs;
+    auto& out = state.scratchPieces;
     bufs.clear();
+    out.clear();
     std::size_t total = 0;
+    bool fromFile = false;  // a share of a sealed Buffer is queued: as a direct write, sendfile
     for (auto& c : q.queued) {
         const std::string_view p = c.pending();
         if (p.empty()) continue;
         bufs.push_back(uv_buf_init(const_cast<char*>(p.data()), static_cast<unsigned>(p.size())));
+        out.push_back({p, c.referenced && c.shared.fd() >= 0 ? &c.shared : nullptr});
+        fromFile = fromFile || sendsFromFile(out.back());
         total += p.size();
     }
-    int r =
-        total == 0 ? 0 : uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
+    int r = 0;
+    if (fromFile) {
+        r = trySendPieces(s, out);
+    } else if (total > 0) {
+        r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
+    }
     if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
     if (r < 0) {
         const Error err = f::errnoException(r, "write");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nodecc/core/buffer.hpp"
+#include "nodecc/timers/timers.hpp"
 #include "server_test_util.hpp"
 
 namespace nodecc::test {
@@ -32,18 +33,24 @@ std::string bodyOf(const std::string& response) {
     return p == std::string::npos ? std::string() : response.substr(p + 4);
 }
 
-void endOfABufferSendsItWithContentLength(const Buffer& body) {
+// `later`: the response is ended from a timer, outside the read callback (its write is
+// corked and leaves on uncork).
+void endOfABufferSendsItWithContentLength(const Buffer& body, bool later = false) {
     Loop loop;
     long sharesAfterEnd = 0;
     long sharesAtFinish = -1;
     std::size_t lengthAfterEnd = 0;
-    auto server = http::createServer([&](IncomingMessage&, ServerResponse& res) {
+    auto end = [&](ServerResponse& res) {
         res.end(body, [&](const Error* e) {
             EXPECT_EQ(e, nullptr);
             sharesAtFinish = body.useCount();
         });
         sharesAfterEnd = body.useCount();
         lengthAfterEnd = res.writableLength();
+    };
+    auto server = http::createServer([&](IncomingMessage&, ServerResponse& res) {
+        if (!later) return end(res);
+        timers::setTimeout([&end, keep = Ref<ServerResponse>(&res)] { end(*keep); }, 1);
     });
     std::string got;
     ASSERT_TRUE(runClient(loop, *server, [&](int port) {
@@ -67,6 +74,10 @@ TEST(ServerBuffer, EndOfABufferSendsItWithContentLengthWithoutACopy) {
 // Buffer::sealed: the body leaves with sendfile, the head in front of it.
 TEST(ServerBuffer, EndOfASealedBufferSendsItWithContentLength) {
     endOfABufferSendsItWithContentLength(Buffer::sealed(patterned(kLarge, 1).view()));
+}
+
+TEST(ServerBuffer, EndOfASealedBufferFromATimerSendsItWithContentLength) {
+    endOfABufferSendsItWithContentLength(Buffer::sealed(patterned(kLarge, 2).view()), true);
 }
 
 // Without Content-Length the body is chunked: the framing is copied around shared bytes.

@@ -96,6 +96,37 @@ TEST_P(NetSocketBuffer, WritevSharesTheKeptBufferAndCopiesTheOtherPieces) {
     EXPECT_TRUE(got == expected);
 }
 
+// Corked writes leave on uncork(), a sealed Buffer's bytes then with sendfile(2) as on a
+// direct write (an HTTP response ended outside the read callback goes this way).
+TEST_P(NetSocketBuffer, CorkedWritesAroundABufferLeaveInOrderOnUncork) {
+    const Buffer body = make(pattern(6u << 20, 5));
+    std::vector<std::string> events;
+    long sharesWhileCorked = 0;
+    const std::string got = writeToASlowReader([&](net::Socket& s) {
+        s.cork();
+        s.write(std::string_view("head;"), [&](const Error* e) {
+            EXPECT_EQ(e, nullptr);
+            events.push_back("head");
+        });
+        s.write(body, [&](const Error* e) {
+            EXPECT_EQ(e, nullptr);
+            events.push_back("body");
+        });
+        s.write(std::string_view(";tail"), [&](const Error* e) {
+            EXPECT_EQ(e, nullptr);
+            events.push_back("tail");
+        });
+        sharesWhileCorked = body.useCount();
+        s.uncork();
+        s.end();
+    });
+    EXPECT_EQ(sharesWhileCorked, 2);
+    EXPECT_EQ(body.useCount(), 1);
+    EXPECT_EQ(events, (std::vector<std::string>{"head", "body", "tail"}));
+    ASSERT_EQ(got.size(), body.size() + 10);
+    EXPECT_TRUE(got == "head;" + std::string(body.view()) + ";tail");
+}
+
 // Destroying the socket releases the shares of writes in flight and of writes queued
 // behind them; their callbacks get ERR_STREAM_DESTROYED.
 TEST_P(NetSocketBuffer, DestroyReleasesTheQueuedBuffers) {
