@@ -3,6 +3,7 @@
 // Content-Length or chunked framing, strictContentLength counting, callbacks and 'drain'
 // as for a string body; the share is released when the response is written or dropped.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -193,9 +194,8 @@ TEST(ServerBuffer, ResponsesOfAVanishedClientReleaseTheirBuffers) {
     const Buffer queued = patterned(kLarge, 5);
     const Buffer waiting = patterned(1u << 20, 6);
     std::vector<long> sharesAtClose;
-    int requests = 0;
+    std::atomic<int> requests{0};
     auto server = http::createServer([&](IncomingMessage& req, ServerResponse& res) {
-        ++requests;
         if (req.url() == "/queued") {
             res.write(queued);  // the kernel takes part; the rest is queued on the socket
             res.on(http::kResponseClose, [&] { sharesAtClose.push_back(queued.useCount()); });
@@ -203,20 +203,29 @@ TEST(ServerBuffer, ResponsesOfAVanishedClientReleaseTheirBuffers) {
             res.end(waiting);  // waits behind /never, which is never answered
             res.on(http::kResponseClose, [&] { sharesAtClose.push_back(waiting.useCount()); });
         }
+        ++requests;
     });
+    // The client resets each connection once the server has handled its requests (not after
+    // a fixed sleep, which a slow run — valgrind — can outlast).
+    const auto handled = [&](int n) {
+        for (int i = 0; i < 20000 && requests.load() < n; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return requests.load() >= n;
+    };
     ASSERT_TRUE(runClient(loop, *server, [&](int port) {
         {
             RawClient c(port);
             c.send("GET /queued HTTP/1.1\r\nHost: x\r\n\r\n");
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // never reads
+            EXPECT_TRUE(handled(1));  // never reads
             c.reset();
         }
         RawClient d(port);
         d.send("GET /never HTTP/1.1\r\nHost: x\r\n\r\nGET /waiting HTTP/1.1\r\nHost: x\r\n\r\n");
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        EXPECT_TRUE(handled(3));
         d.reset();
     }));
-    EXPECT_EQ(requests, 3);
+    EXPECT_EQ(requests.load(), 3);
     // Only the test's own reference remains when the response closes.
     EXPECT_EQ(sharesAtClose, (std::vector<long>{1, 1}));
     EXPECT_EQ(queued.useCount(), 1);
