@@ -26,7 +26,9 @@ void clearKeeping(std::string& s) noexcept {
     s.clear();
     if (s.capacity() > kKeptBufferCapacity) s.shrink_to_fit();
 }
-void clearKeeping(nodecc::detail::ByteString& s) noexcept { s.clearKeeping(kKeptBufferCapacity); }
+void clearKeeping(nodecc::detail::ByteString& s) noexcept {
+    s.clearKeeping(kKeptBufferCapacity);
+}
 }  // namespace
 
 // Every member, as the constructor leaves it (keep in step with the class).

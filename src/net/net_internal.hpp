@@ -51,11 +51,11 @@ struct WriteQueue {
     std::vector<WriteCallback> done;     // written at once; their callbacks run on the next tick
     std::vector<WriteCallback> running;  // the batch of `done` being called
     std::string spare;                   // a written copy's buffer, cleared, for the next copy
-    nodecc::detail::ByteString batch;                 // a write batch's bytes (they count as written already)
+    nodecc::detail::ByteString batch;    // a write batch's bytes (they count as written already)
     std::vector<WriteCallback> batchCbs;
     std::size_t inflightBytes = 0;
-    std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
-    bool busy = false;       // a uv_write is in flight
+    std::size_t length = 0;     // Node: writableLength — queued and in-flight bytes
+    bool busy = false;          // a uv_write is in flight
     bool shuttingDown = false;  // `shutdown` is in flight
     uv_write_t req{};
     uv_shutdown_t shutdown{};  // end()'s request: the queue is held until its callback

@@ -269,8 +269,8 @@ class Socket final : public events::EventEmitter {
     std::uint64_t bytesWritten_ = 0;
     std::uint32_t highWaterMark_;
     std::uint32_t flags_ = 0;
-    std::uint32_t timeoutMs_ = 0;      // Node: socket.timeout
-    std::uint32_t timerStart_ = 0;     // loop ms (mod 2^32) of the last activity, while armed
+    std::uint32_t timeoutMs_ = 0;   // Node: socket.timeout
+    std::uint32_t timerStart_ = 0;  // loop ms (mod 2^32) of the last activity, while armed
     std::uint8_t corked_ = 0;
     alignas(8) unsigned char handle_[kHandleSize];  // last: see kHandleSize
 };

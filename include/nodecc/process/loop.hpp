@@ -91,7 +91,7 @@ class Loop {
         const std::size_t i = detail::loopExtensionIndex<T>();
         if (i >= kMaxExtensions) extensionOverflow();
         std::unique_ptr<detail::LoopExtension>& slot = extensions_[i];
-        if (!slot) [[unlikely]] slot = std::make_unique<T>(*this);
+        if (!slot) slot = std::make_unique<T>(*this);
         return static_cast<T&>(*slot);
     }
 

@@ -16,9 +16,8 @@ TEST(NetSocketEnd, DestroyRightAfterEndClosesWithoutFinish) {
     std::vector<std::string> events;
     const std::string got = writeToASlowReader([&](net::Socket& s) {
         s.on(net::Socket::kFinish, [&] { events.push_back("finish"); });
-        s.on(net::Socket::kClose, [&](bool hadError) {
-            events.push_back(hadError ? "close(error)" : "close");
-        });
+        s.on(net::Socket::kClose,
+             [&](bool hadError) { events.push_back(hadError ? "close(error)" : "close"); });
         s.write(std::string_view("bye"));
         s.end();
         s.destroy();

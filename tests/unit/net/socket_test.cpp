@@ -129,9 +129,8 @@ TEST(NetSocket, DrainComesBeforeTheWriteCallbacks) {
             order.push_back("write cb, length " + std::to_string(s.writableLength()));
             s.end();
         }));
-        s.on(net::Socket::kDrain, [&] {
-            order.push_back("drain, length " + std::to_string(s.writableLength()));
-        });
+        s.on(net::Socket::kDrain,
+             [&] { order.push_back("drain, length " + std::to_string(s.writableLength())); });
     });
     EXPECT_EQ(got.size(), big.size());
     EXPECT_EQ(order, (std::vector<std::string>{"drain, length 0", "write cb, length 0"}));

@@ -13,12 +13,10 @@ TEST(NetSocketWriteBatch, EndFollowsTheBatchThePeerGetsTheBytesThenEof) {
     std::vector<std::string> events;
     const std::string got = writeToASlowReader([&](net::Socket& s) {
         s.beginWriteBatch();
-        s.write(std::string_view("head;"), [&](const Error* e) {
-            events.push_back(e == nullptr ? "head" : e->code());
-        });
-        s.write(std::string_view("body"), [&](const Error* e) {
-            events.push_back(e == nullptr ? "body" : e->code());
-        });
+        s.write(std::string_view("head;"),
+                [&](const Error* e) { events.push_back(e == nullptr ? "head" : e->code()); });
+        s.write(std::string_view("body"),
+                [&](const Error* e) { events.push_back(e == nullptr ? "body" : e->code()); });
         s.endWriteBatch(true);
         EXPECT_EQ(s.writableLength(), 0u);
         Ref<net::Socket> keep(&s);

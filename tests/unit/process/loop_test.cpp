@@ -119,8 +119,7 @@ struct FreeSlotExtension : nodecc::detail::LoopExtension {
 TEST(Loop, FixedSlotExtensionsAndFreeSlotExtensionsDoNotCollide) {
     EXPECT_EQ(nodecc::detail::loopExtensionIndex<FixedSlotExtension>(),
               nodecc::detail::kDateCacheSlot);
-    EXPECT_GE(nodecc::detail::loopExtensionIndex<FreeSlotExtension>(),
-              nodecc::detail::kFixedSlots);
+    EXPECT_GE(nodecc::detail::loopExtensionIndex<FreeSlotExtension>(), nodecc::detail::kFixedSlots);
     Loop loop;
     auto& fixed = loop.extension<FixedSlotExtension>();
     auto& free = loop.extension<FreeSlotExtension>();
