@@ -54,7 +54,10 @@ struct WriteQueue {
     nodecc::detail::ByteString batch;    // a write batch's bytes (they count as written already)
     std::vector<WriteCallback> batchCbs;
     std::size_t inflightBytes = 0;
-    std::size_t length = 0;     // Node: writableLength — queued and in-flight bytes
+    std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
+    // Node: kLastWriteQueueSize — the bytes of the write in flight when it went to libuv,
+    // then libuv's queue size at each timeout that found it moving (0: none in flight).
+    std::size_t lastWriteQueueSize = 0;
     bool busy = false;          // a uv_write is in flight
     bool shuttingDown = false;  // `shutdown` is in flight
     uv_write_t req{};
@@ -232,7 +235,7 @@ struct SocketAccess {
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, const Buffer* keep,
                         WriteCallback&& cb);
-    static void startWrite(Socket& s);
+    static void startWrite(Socket& s, std::size_t tookAlready = 0);
     static void flush(Socket& s);
     static void doShutdown(Socket& s);
     static void shutdownDone(Socket& s) noexcept;

@@ -40,6 +40,7 @@ void NetLoopState::giveQueue(WriteQueue* q) noexcept {
     q->busy = false;
     q->inflightBytes = 0;
     q->length = 0;
+    q->lastWriteQueueSize = 0;
     if (pool_.size() >= kMaxPooledQueues) {
         delete q;
         return;

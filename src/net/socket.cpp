@@ -486,11 +486,23 @@ void A::refreshTimer(Socket& s) {
     }
 }
 
+// Node: _onTimeout — a write in flight that moved since the last look (libuv's queue of it
+// shrank) holds the timeout off for another period; one that stalled lets it fire.
 void A::onTimeout(Socket& s) {
     if (has(s, f::kDestroyed)) return;
+    if (f::WriteQueue* q = s.writeQueue_;
+        q != nullptr && q->lastWriteQueueSize > 0 && has(s, f::kHandleOpen)) {
+        const std::size_t queued = uv_stream_get_write_queue_size(stream(s));
+        if (queued != q->lastWriteQueueSize) {
+            q->lastWriteQueueSize = queued;
+            refreshTimer(s);
+            return;
+        }
+    }
     Ref<Socket> keep(&s);
+    // Node: the http server's socketOnTimeout is the first 'timeout' listener; the others
+    // still hear the event when it destroyed the socket.
     if (s.consumer_ != nullptr) s.consumer_->onSocketTimeout(s);
-    if (has(s, f::kDestroyed)) return;
     s.emit(Socket::kTimeout);
 }
 

@@ -157,7 +157,7 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
         r -= static_cast<int>(fromBatch);
         if (fromBatch < front) {
             A::enqueue(*this, pieces, count, 0, owned, keep, std::move(cb));
-            A::startWrite(*this);
+            A::startWrite(*this, fromBatch);
             return ret;
         }
     }
@@ -167,7 +167,7 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
         return ret;
     }
     A::enqueue(*this, pieces, count, static_cast<std::size_t>(r), owned, keep, std::move(cb));
-    A::startWrite(*this);
+    A::startWrite(*this, front + static_cast<std::size_t>(r));
     return ret;
 }
 
@@ -337,8 +337,9 @@ void A::recycleChunk(f::WriteQueue& q, f::WriteChunk& chunk) noexcept {
 }
 
 // Hands the queue to libuv in one uv_write (writev). libuv writes at once what the
-// kernel takes and keeps the rest; writeCb runs when all of it is out.
-void A::startWrite(Socket& s) {
+// kernel takes and keeps the rest; writeCb runs when all of it is out. `tookAlready`: what
+// the kernel took of the same write by try-write (Node counts a write's bytes whole).
+void A::startWrite(Socket& s, std::size_t tookAlready) {
     f::WriteQueue* qp = s.writeQueue_;
     if (qp == nullptr || qp->busy || qp->queued.empty()) return;
     auto& q = *qp;
@@ -356,7 +357,10 @@ void A::startWrite(Socket& s) {
     q.req.data = &s;
     const int r =
         uv_write(&q.req, stream(s), q.bufs.data(), static_cast<unsigned>(q.bufs.size()), writeCb);
-    if (r != 0) {
+    if (r == 0) {
+        // Node: _writeGeneric — an async write notes its size for _onTimeout.
+        q.lastWriteQueueSize = tookAlready + q.inflightBytes;
+    } else {
         q.busy = false;
         const Error err = f::errnoException(r, "write");
         for (auto& c : q.inflight) failWriteLater(s, std::move(c.cb), err);
@@ -403,7 +407,8 @@ void A::flush(Socket& s) {
         destroy(s, err);
         return;
     }
-    auto left = static_cast<std::size_t>(r);
+    const auto took = static_cast<std::size_t>(r);
+    auto left = took;
     q.length -= left;
     std::size_t done = 0;
     for (auto& c : q.queued) {
@@ -421,12 +426,13 @@ void A::flush(Socket& s) {
     if (!q.done.empty() || (has(s, f::kNeedDrain) && q.length == 0)) {
         scheduleAfterWriteTick(s, nullptr);
     }
-    startWrite(s);
+    startWrite(s, took);
 }
 
 void A::afterWrite(Socket& s, int status) {
     auto& q = *s.writeQueue_;
     q.busy = false;
+    q.lastWriteQueueSize = 0;  // Node: kAfterAsyncWrite
     if (status < 0) {
         // UV_ECANCELED: the handle is closing (destroy() during the write).
         const Error err = status == UV_ECANCELED ? f::streamDestroyedError("write")
@@ -542,7 +548,7 @@ void A::flushBatch(Socket& s, bool endFollows) {
         return;
     }
     settleBatch(s, static_cast<std::size_t>(r));
-    if (s.corked_ == 0) startWrite(s);
+    if (s.corked_ == 0) startWrite(s, static_cast<std::size_t>(r));
 }
 
 // The last bytes before end(): MSG_MORE keeps a short tail in the kernel until the FIN

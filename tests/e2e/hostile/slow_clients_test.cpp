@@ -261,7 +261,9 @@ TEST(HostileSlowClients, StalledReaderOfEndlessStreamStaysAtHighWaterMark) {
 
 // The same stalled reader against server.timeout (Node's only defence against a reader
 // that never comes back): no write completes, so the inactivity timer fires and the
-// socket is destroyed; the response gets 'close' and the stream stops.
+// socket is destroyed; the response gets 'close' and the stream stops. As in Node, the
+// first period after the last write still counts that write's progress (the kernel took
+// part of it), so the cut comes one to two periods after it: node v20 measures 604 ms.
 TEST(HostileSlowClients, StalledReaderIsCutOffByServerTimeout) {
     constexpr std::uint64_t kTimeout = 300;
     Loop loop;
@@ -281,12 +283,12 @@ TEST(HostileSlowClients, StalledReaderIsCutOffByServerTimeout) {
     });
     ASSERT_EQ(stream.closed, 1);
     EXPECT_GE(stream.stallToCloseMs[0], static_cast<long long>(kTimeout) - 20);
-    EXPECT_LE(stream.stallToCloseMs[0], static_cast<long long>(kTimeout) + kSlackMs);
+    EXPECT_LE(stream.stallToCloseMs[0], 2 * static_cast<long long>(kTimeout) + kSlackMs);
     EXPECT_LE(stream.maxSocketBuffered, 16384 + EndlessStream::kChunk);
     EXPECT_EQ(stream.writesAfterClose, 0u);
     report("slow reader + server.timeout", "a client requests an endless stream and never reads",
            "socket destroyed " + std::to_string(stream.stallToCloseMs[0]) +
-               " ms after the last write (server.timeout 300 ms)",
+               " ms after the last write (server.timeout 300 ms; node: 604 ms)",
            "max buffered " + std::to_string(stream.maxSocketBuffered / 1024) +
                " KiB/socket; 0 connections left",
            after.good);

@@ -267,11 +267,21 @@ TEST(ServerTimeouts, ServerTimeoutListenerIsTold) {
     EXPECT_LE(after, 800);
 }
 
-// Without a listener on req, res or the server the socket is destroyed without bytes.
+// Without a listener on req, res or the server the socket is destroyed without bytes. The
+// socket's own 'timeout' listeners still hear it, after the server destroyed the socket (as
+// in Node, where the server's socketOnTimeout is only the first of them).
 TEST(ServerTimeouts, ServerTimeoutWithoutListenerDestroys) {
     Loop loop;
     auto server = http::createServer([](auto&, auto&) {});  // never answers
     server->timeout = 150;
+    int socketTimeouts = 0;
+    bool destroyedWhenTold = false;
+    server->on(net::Server::kConnection, [&](net::Socket& s) {
+        s.on(net::Socket::kTimeout, [&] {
+            ++socketTimeouts;
+            destroyedWhenTold = s.destroyed();
+        });
+    });
     std::string got;
     bool closed = false;
     ASSERT_TRUE(runClient(loop, *server, [&](int port) {
@@ -282,6 +292,8 @@ TEST(ServerTimeouts, ServerTimeoutWithoutListenerDestroys) {
     }));
     EXPECT_EQ(got, "");
     EXPECT_TRUE(closed);
+    EXPECT_EQ(socketTimeouts, 1);
+    EXPECT_TRUE(destroyedWhenTold);
 }
 
 // res.setTimeout / a response 'timeout' listener keeps the socket: the handler answers.

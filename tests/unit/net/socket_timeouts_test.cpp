@@ -138,6 +138,55 @@ TEST(NetSocketTimeouts, ActivityAfterATimeoutArmsItAgain) {
     EXPECT_GE(secondAfter, 100u);
 }
 
+// Node: _onTimeout — while a write is in flight and the peer keeps taking its bytes, the
+// timeout is held off; once the peer stops reading (the write stalls), it fires. The peer
+// reads 4 KiB every 10 ms for 600 ms (three timeout periods), then stops.
+TEST(NetSocketTimeouts, AWriteInFlightThatMovesHoldsTheTimeoutOff) {
+    Loop loop;
+    int fds[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds), 0);
+    const int small = 4096;
+    for (int fd : fds) {
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    }
+    net::SocketOptions options;
+    options.fd = fds[0];
+    Ref<net::Socket> s = net::Socket::create(options);
+    const std::size_t total = 4u << 20;
+    bool wrote = false;
+    s->write(std::string(total, 'x'), [&](const Error* e) { wrote = wrote || e == nullptr; });
+    s->on(net::Socket::kError, [](const Error&) {});
+
+    const std::uint64_t start = nowMs(loop);
+    std::uint64_t stoppedAt = 0, firedAt = 0;
+    std::size_t read = 0;
+    timers::TimeoutPtr reader = timers::setInterval(
+        [&] {
+            if (nowMs(loop) - start >= 600) {
+                if (stoppedAt == 0) stoppedAt = nowMs(loop);
+                return;
+            }
+            char buf[4096];
+            const ssize_t n = ::read(fds[1], buf, sizeof buf);
+            if (n > 0) read += static_cast<std::size_t>(n);
+        },
+        10);
+    s->setTimeout(200, [&] {
+        firedAt = nowMs(loop);
+        reader->close();
+        s->destroy();
+    });
+    ASSERT_TRUE(runLoop(loop));
+    ::close(fds[1]);
+    EXPECT_FALSE(wrote);  // the write never completed: it was in flight all along
+    EXPECT_GT(read, 0u);
+    ASSERT_NE(stoppedAt, 0u) << "timed out after " << firedAt - start << " ms, still read";
+    EXPECT_GE(firedAt, stoppedAt);
+    // The first look after the stop may still see the last reads; the next one fires.
+    EXPECT_LE(firedAt - stoppedAt, 2000u);
+}
+
 // Node: socket timers are unref'd — a long timeout does not keep the loop running.
 TEST(NetSocketTimeouts, ATimeoutDoesNotKeepTheLoopAlive) {
     Loop loop;
