@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include <cassert>
+
 #include "connections_list.hpp"
 #include "message_pool.hpp"
 #include "nodecc/http/date_cache.hpp"
@@ -9,6 +11,7 @@
 #include "nodecc/http/server.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/next_tick.hpp"
+#include "nodecc/process/uncaught.hpp"
 #include "usdt.hpp"
 
 namespace nodecc::http::detail {
@@ -705,6 +708,54 @@ void Connection::detachSocket(ServerResponse& res) {
     }
 }
 
+namespace {
+// Whether the end of an exchange can no longer be seen: no listener on either object, and no
+// reference to them but the ones the caller counts (a user's Ref could add listeners or
+// read their flags later). The request is complete and nothing of its body is left.
+bool exchangeUnobserved(const IncomingMessage& req, std::uint32_t reqRefs,
+                        const ServerResponse& res, std::uint32_t resRefs) noexcept {
+    return res.refCount() == resRefs && req.refCount() == reqRefs && !res.hasListeners() &&
+           !req.hasListeners();
+}
+}  // namespace
+
+// What the rest of an unobserved exchange would leave: the request dumped, ended, destroyed
+// and closed, the response closed (Node: resume_, endReadableNT, emitCloseNT twice). Its
+// ticks are not run but take their async ids, so that later resources keep theirs.
+void Connection::endUnobserved(IncomingMessage& req, ServerResponse& res, int ticks) noexcept {
+    req.dumped_ = req.consuming_ = req.flowing_ = true;
+    req.explicitlyPaused_ = req.flowScheduled_ = false;
+    req.endEmitted_ = req.destroyed_ = req.closeEmitted_ = true;
+    res.destroyed_ = res.closed_ = true;
+    for (int i = 0; i < ticks; ++i) newAsyncId();
+}
+
+// The tick of a finished exchange whose complete request resOnFinish dumped: the request's
+// resume_ (flow → 'end' → destroy, whose emitCloseNT is a tick of its own), then the
+// response's emitCloseNT. Unobserved by then, it only leaves their state.
+void Connection::closeExchange(ServerResponse& res, AsyncId flowId, AsyncId flowTrigger) {
+    IncomingMessage& req = res.req();
+    // res: this tick's reference; req: res.req_'s.
+    if (exchangeUnobserved(req, 1, res, 1) && !res.closed_ && res.outputCallbacks_.empty() &&
+        req.flowScheduled_ && req.flowing_ && req.ended_ && req.complete_ && !req.endEmitted_ &&
+        !req.destroyed_ && req.buffered_.empty()) {
+        endUnobserved(req, res, 1);
+        return;
+    }
+    const auto saved = nodecc::detail::enterAsyncContext(flowId, flowTrigger);
+    try {
+        req.flow();
+    } catch (...) {
+        // As between two ticks: 'uncaughtException', then the next one runs.
+        nodecc::detail::restoreAsyncContext(saved);
+        process::triggerUncaughtException(std::current_exception());
+        res.emitClose();
+        return;
+    }
+    nodecc::detail::restoreAsyncContext(saved);
+    res.emitClose();
+}
+
 // Node: resOnFinish (seed 4-2).
 void Connection::resOnFinish(ServerResponse& resRef) {
     // Only the response that owns the socket finishes (the others wait in `outgoing`, and
@@ -721,14 +772,35 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     NODECC_USDT_HTTP_SERVER_RESPONSE(res->req(), *res);
     Ref<IncomingMessage> req;
     if (!ms.incoming.empty() && ms.incoming.front() == &res->req()) req = ms.incoming.shift();
+    // References to res here: the socket owner's, the write callback's, emitFinish's, ours.
+    constexpr std::uint32_t kFinishRefs = 4;
+    assert(res->refCount() >= kFinishRefs);
+    bool unobserved = false;
+    bool flowDeferred = false;
     if (req) {
-        // Node: the body nobody read is dumped so the next request can be parsed.
-        if (!req->consuming_) req->dump();
+        // req: ours and res.req_. Node dumps the body nobody read (then the request ends
+        // and closes, each on a tick) so that the next request can be parsed; nobody can see
+        // that of a complete request that no one holds or listens to.
+        unobserved = !req->consuming_ && !req->dumped_ && !req->flowing_ && !req->flowScheduled_ &&
+                     req->ended_ && req->complete_ && !req->endEmitted_ && !req->destroyed_ &&
+                     req->buffered_.empty() && !res->closed_ && res->outputCallbacks_.empty() &&
+                     exchangeUnobserved(*req, 2, *res, kFinishRefs);
+        if (!unobserved && !req->consuming_) flowDeferred = req->dump(true);
         if (req->complete_) req->connection_ = nullptr;
     }
     detachSocket(*res);
     res->connection_ = nullptr;
-    process::nextTick([res] { res->emitClose(); });  // Node: nextTick(emitCloseNT, res)
+    if (unobserved) {
+        endUnobserved(*req, *res, 3);
+    } else if (flowDeferred) {
+        // Node: _dump()'s resume() queued resume_, then nextTick(emitCloseNT, res): two ticks
+        // back to back, which one tick runs in turn, each in its own async context.
+        const AsyncId flowId = newAsyncId();
+        const AsyncId flowTrigger = defaultTriggerAsyncId();
+        process::nextTick([res, flowId, flowTrigger] { closeExchange(*res, flowId, flowTrigger); });
+    } else {
+        process::nextTick([res] { res->emitClose(); });  // Node: nextTick(emitCloseNT, res)
+    }
     if (closed_) return;
     if (res->head_.last) {
         socket_->destroySoon();

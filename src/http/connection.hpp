@@ -22,6 +22,7 @@
 #include "nodecc/http/response_head.hpp"
 #include "nodecc/http/server_response.hpp"
 #include "nodecc/net/socket.hpp"
+#include "nodecc/process/async_id.hpp"
 
 namespace nodecc::http {
 class Server;
@@ -175,6 +176,8 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void onParserExecuteCommon(ExecuteResult result, std::string_view data);
     void socketOnError(const Error& error);
     HeadersAction parserOnIncoming(IncomingMessage& req, bool keepAlive);
+    static void closeExchange(ServerResponse& res, AsyncId flowId, AsyncId flowTrigger);
+    static void endUnobserved(IncomingMessage& req, ServerResponse& res, int ticks) noexcept;
     void resetSocketTimeout();
     void assignSocket(ServerResponse& res);
     void detachSocket(ServerResponse& res);

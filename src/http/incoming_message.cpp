@@ -176,13 +176,23 @@ void IncomingMessage::emitEndIfDone() {
 }
 
 // Node: _dump — nobody will read this body; discard it and keep the socket flowing.
-void IncomingMessage::dump() {
-    if (dumped_) return;
+bool IncomingMessage::dump(bool deferFlow) {
+    if (dumped_) return false;
     dumped_ = true;
     removeAllListeners(kData);
     buffered_.clear();
-    resume();
+    // A request still receiving its body goes on to readStart() after resume()'s tick.
+    const bool defer = deferFlow && ended_ && !flowing_ && !flowScheduled_;
+    if (defer) {
+        explicitlyPaused_ = false;
+        consuming_ = true;
+        flowing_ = true;
+        flowScheduled_ = true;  // as scheduleFlow(): the caller's tick runs flow()
+    } else {
+        resume();
+    }
     if (connection_ != nullptr && !ended_) connection_->readStart();
+    return defer;
 }
 
 IncomingMessage& IncomingMessage::setTimeout(std::uint64_t ms) {

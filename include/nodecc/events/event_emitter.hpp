@@ -431,6 +431,8 @@ class EventEmitter : public RefCounted {
     std::vector<Listener> listeners(std::string_view name) const;     // Node: listeners()
     std::vector<Listener> rawListeners(std::string_view name) const;  // Node: rawListeners()
     std::vector<std::string> eventNames() const;
+    // Whether any event has a listener (Node: eventNames().length > 0), without allocating.
+    bool hasListeners() const noexcept { return !entries_.empty(); }
     EventEmitter& setMaxListeners(int n);  // n < 0 throws ERR_OUT_OF_RANGE, as Node
     int getMaxListeners() const noexcept {
         return maxListeners_ >= 0 ? maxListeners_ : defaultMaxListeners;

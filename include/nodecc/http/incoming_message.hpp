@@ -112,7 +112,9 @@ class IncomingMessage : public events::EventEmitter {
     // ---- driven by the connection (Node: parserOnBody / parserOnMessageComplete) ----
     bool push(std::string_view chunk);  // false: stop reading the socket
     void pushEnd();
-    void dump();  // Node: req._dump()
+    // Node: req._dump(). With `deferFlow`, the flow tick of a complete request is not queued:
+    // true then, and the caller runs flow() from a tick it queues at once (resOnFinish).
+    bool dump(bool deferFlow = false);
     void flow();
     void scheduleFlow();
     void emitEndIfDone();
