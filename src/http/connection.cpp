@@ -481,8 +481,13 @@ void Connection::endField(nodecc::detail::ByteString& dest) {
     if (fieldAccepted()) {
         const IncomingMessage::Field field{f.nameOffset, f.nameLength, f.valueOffset,
                                            static_cast<std::uint32_t>(value.size())};
-        (trailers ? state_->current->trailerFields_ : state_->current->headerFields_)
-            .push_back(field);
+        IncomingMessage& req = *state_->current;
+        if (trailers) {
+            req.trailerFields_.push_back(field);
+        } else {
+            req.headerFields_.push_back(field);
+            req.knownFields_ |= knownFieldOf({dest.data() + f.nameOffset, f.nameLength});
+        }
     } else {
         dest.truncate(f.nameOffset);
     }
@@ -520,8 +525,9 @@ ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeader(std::string_view name, std::string_view value) {
-    nodecc::detail::ByteString& dest =
-        state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    IncomingMessage& req = *state_->current;
+    const bool trailers = state_->parser->inTrailers();
+    nodecc::detail::ByteString& dest = trailers ? req.trailerBytes_ : req.head_;
     if (fieldAccepted()) {
         const auto nameOffset = static_cast<std::uint32_t>(dest.size());
         dest.append(name);
@@ -529,11 +535,14 @@ ParserAction Connection::onHeader(std::string_view name, std::string_view value)
         dest.append(value);
         const IncomingMessage::Field f{nameOffset, static_cast<std::uint32_t>(name.size()),
                                        valueOffset, static_cast<std::uint32_t>(value.size())};
-        (state_->parser->inTrailers() ? state_->current->trailerFields_
-                                      : state_->current->headerFields_)
-            .push_back(f);
+        if (trailers) {
+            req.trailerFields_.push_back(f);
+        } else {
+            req.headerFields_.push_back(f);
+            req.knownFields_ |= knownFieldOf(name);
+        }
     }
-    ++state_->current->field_.sectionFields;
+    ++req.field_.sectionFields;
     return ParserAction::Continue;
 }
 
@@ -604,7 +613,7 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
     bool handled = false;
     if (req->httpVersionMajor() == 1 && req->httpVersionMinor() == 1) {
         // RFC 9112 §3.2: an HTTP/1.1 request without Host gets 400.
-        if (opts.requireHostHeader && !hasRawField(*req, "host")) {
+        if (opts.requireHostHeader && (req->knownFields_ & kHostField) == 0) {
             const HeaderField close[] = {{"Connection", "close"}};
             res->writeHead(400, std::string_view(), close);
             res->end();
@@ -621,8 +630,9 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
             server_->emit(kDropRequest, *req, *socket_);
             res->writeHead(503);
             res->end();
-        } else if (const auto* expect =
-                       hasRawField(*req, "expect") ? req->headers().get("expect") : nullptr) {
+        } else if (const auto* expect = (req->knownFields_ & kExpectField) != 0
+                                            ? req->headers().get("expect")
+                                            : nullptr) {
             handled = true;
             if (isContinue(expect->value())) {
                 res->head_.expectContinue = true;

@@ -44,6 +44,7 @@ void IncomingMessage::releaseForPool() noexcept {
     rawHeaders_.clear();
     rawTrailers_.clear();
     urlLength_ = 0;
+    knownFields_ = 0;
     headers_.clear();
     trailers_.clear();
     joinDuplicateHeaders_ = false;

@@ -133,6 +133,8 @@ class IncomingMessage : public events::EventEmitter {
     std::vector<HeaderField> rawHeaders_;
     std::vector<HeaderField> rawTrailers_;
     std::uint32_t urlLength_ = 0;
+    // Head fields the server acts on, noted as they are stored (kHostField, kExpectField).
+    std::uint8_t knownFields_ = 0;
     // The header field the parser delivers in pieces (the connection's parser callbacks):
     // state of the message being received, so that an idle connection does not carry it.
     struct FieldInProgress {
