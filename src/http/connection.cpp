@@ -554,8 +554,9 @@ HeadersAction Connection::onHeadersComplete(const Parser& parser) {
     req.method_ = parser.methodName();
     req.major_ = parser.httpMajor();
     req.minor_ = parser.httpMinor();
-    req.httpVersion_[0] = static_cast<char>('0' + req.major_ % 10);
-    req.httpVersion_[2] = static_cast<char>('0' + req.minor_ % 10);
+    // One digit each: the parser's grammar (HTTP-version = "HTTP/" DIGIT "." DIGIT).
+    req.httpVersion_[0] = static_cast<char>('0' + req.major_);
+    req.httpVersion_[2] = static_cast<char>('0' + req.minor_);
     req.upgrade_ = parser.upgrade();
     req.headersComplete(maxHeaderPairs_ / 2);
     req.field_.sectionFields = 0;
