@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <cassert>
+#include <limits>
 
 #include "connections_list.hpp"
 #include "message_pool.hpp"
@@ -70,15 +71,21 @@ Connection::~Connection() {
 }
 
 Connection::MessageState& Connection::state() {
-    if (state_ == nullptr) {
-        auto& free = pools().states;
-        if (free.empty()) {
-            state_ = new MessageState;
-        } else {
-            state_ = free.back().release();
-            free.pop_back();
-        }
+    if (state_ != nullptr) return *state_;
+    auto& free = pools().states;
+    if (free.empty()) {
+        state_ = new MessageState;
+    } else {
+        state_ = free.back().release();
+        free.pop_back();
     }
+    // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs, i.e.
+    // 2·31·⌊n/31⌋ < pairs, i.e. n < 31·⌈pairs/62⌉ (pairs 0: no limit).
+    const std::uint64_t batches =
+        (std::uint64_t{maxHeaderPairs_} + 2 * kFieldBatch - 1) / (2 * kFieldBatch);
+    state_->acceptedFields = maxHeaderPairs_ == 0
+                                 ? std::numeric_limits<std::uint32_t>::max()
+                                 : static_cast<std::uint32_t>(kFieldBatch * batches);
     return *state_;
 }
 
@@ -459,10 +466,7 @@ ParserAction Connection::onUrl(std::string_view piece, bool /*complete*/) {
 }
 
 bool Connection::fieldAccepted() const noexcept {
-    // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs.
-    return maxHeaderPairs_ == 0 ||
-           2 * kFieldBatch * (state_->current->field_.sectionFields / kFieldBatch) <
-               maxHeaderPairs_;
+    return state_->current->field_.sectionFields < state_->acceptedFields;
 }
 
 void Connection::beginField(nodecc::detail::ByteString& dest) {

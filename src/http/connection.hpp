@@ -129,6 +129,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
         Connection* activePrev = nullptr;
         Connection* activeNext = nullptr;
         std::uint64_t lastMessageStart = 0;  // loop ms of the message in progress
+        std::uint32_t acceptedFields = 0;    // of a head or trailer section (maxHeaderPairs)
 
         bool idle() const noexcept {
             return !parser && !current && incoming.empty() && outgoing.empty() &&
