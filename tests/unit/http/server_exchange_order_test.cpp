@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "nodecc/events/process.hpp"
 #include "server_test_util.hpp"
 
 namespace nodecc::test {
@@ -150,6 +151,39 @@ TEST(ServerExchangeOrder, HeldObjectsSeeTheSameTicksWithOrWithoutListeners) {
         ASSERT_EQ(seen.size(), 6u);
         EXPECT_NE(seen.front(), seen.back()) << "the chain saw the exchange end";
     }
+}
+
+// The request's 'end' and the response's 'close' come on back-to-back ticks: an exception
+// thrown by the first goes to 'uncaughtException' and the second still comes. As in Node,
+// a throwing 'end' listener leaves the request undestroyed: no 'close' for it. (Node emits
+// the request's 'end' a tick later, after the response's 'close'; see above.)
+TEST(ServerExchangeOrder, ThrowingEndListenerStillLetsTheResponseClose) {
+    Loop loop;
+    Log log;
+    const auto handler = process::object().on(
+        process::kUncaughtException, [&](std::exception_ptr) { log.push_back("uncaught"); });
+    int n = 0;
+    auto server = http::createServer([&](IncomingMessage& req, ServerResponse& res) {
+        if (++n == 1) {
+            req.on(http::kEnd, [&] {
+                log.push_back("req end");
+                throw Error("ERR_TEST", "from 'end'");
+            });
+            req.on(http::kClose, [&] { log.push_back("req close"); });
+            res.on(http::kResponseClose, [&] { log.push_back("res close"); });
+        }
+        res.end("x");
+    });
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        c.send(kGet);
+        EXPECT_EQ(statusOf(c.readResponse()), 200);
+        c.send(kGet);  // the first exchange's ticks ran before this one is read
+        EXPECT_EQ(statusOf(c.readResponse()), 200);
+    }));
+    process::object().off(process::kUncaughtException, handler);
+    const Log want = {"req end", "uncaught", "res close"};
+    EXPECT_EQ(log, want);
 }
 
 // The ticks of an exchange take async ids whether or not anyone can see them: a request
