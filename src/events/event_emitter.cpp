@@ -33,9 +33,7 @@ EventEmitter::~EventEmitter() {
     for (auto& e : entries_) ListenerList::release(e.list);
 }
 
-void EventEmitter::resetEmitter() noexcept {
-    maxListeners_ = -1;
-    if (entries_.empty()) return;
+void EventEmitter::releaseEntries() noexcept {
     // Released after the entries are gone: a listener's destructor may touch this emitter.
     std::vector<Entry> entries;
     entries.swap(entries_);

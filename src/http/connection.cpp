@@ -1,5 +1,8 @@
 #include "connection.hpp"
 
+#include <cassert>
+#include <limits>
+
 #include "connections_list.hpp"
 #include "message_pool.hpp"
 #include "nodecc/http/date_cache.hpp"
@@ -9,6 +12,7 @@
 #include "nodecc/http/server.hpp"
 #include "nodecc/process/loop.hpp"
 #include "nodecc/process/next_tick.hpp"
+#include "nodecc/process/uncaught.hpp"
 #include "usdt.hpp"
 
 namespace nodecc::http::detail {
@@ -67,15 +71,21 @@ Connection::~Connection() {
 }
 
 Connection::MessageState& Connection::state() {
-    if (state_ == nullptr) {
-        auto& free = pools().states;
-        if (free.empty()) {
-            state_ = new MessageState;
-        } else {
-            state_ = free.back().release();
-            free.pop_back();
-        }
+    if (state_ != nullptr) return *state_;
+    auto& free = pools().states;
+    if (free.empty()) {
+        state_ = new MessageState;
+    } else {
+        state_ = free.back().release();
+        free.pop_back();
     }
+    // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs, i.e.
+    // 2·31·⌊n/31⌋ < pairs, i.e. n < 31·⌈pairs/62⌉ (pairs 0: no limit).
+    const std::uint64_t batches =
+        (std::uint64_t{maxHeaderPairs_} + 2 * kFieldBatch - 1) / (2 * kFieldBatch);
+    state_->acceptedFields = maxHeaderPairs_ == 0
+                                 ? std::numeric_limits<std::uint32_t>::max()
+                                 : static_cast<std::uint32_t>(kFieldBatch * batches);
     return *state_;
 }
 
@@ -456,10 +466,7 @@ ParserAction Connection::onUrl(std::string_view piece, bool /*complete*/) {
 }
 
 bool Connection::fieldAccepted() const noexcept {
-    // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs.
-    return maxHeaderPairs_ == 0 ||
-           2 * kFieldBatch * (state_->current->field_.sectionFields / kFieldBatch) <
-               maxHeaderPairs_;
+    return state_->current->field_.sectionFields < state_->acceptedFields;
 }
 
 void Connection::beginField(nodecc::detail::ByteString& dest) {
@@ -478,8 +485,13 @@ void Connection::endField(nodecc::detail::ByteString& dest) {
     if (fieldAccepted()) {
         const IncomingMessage::Field field{f.nameOffset, f.nameLength, f.valueOffset,
                                            static_cast<std::uint32_t>(value.size())};
-        (trailers ? state_->current->trailerFields_ : state_->current->headerFields_)
-            .push_back(field);
+        IncomingMessage& req = *state_->current;
+        if (trailers) {
+            req.trailerFields_.push_back(field);
+        } else {
+            req.headerFields_.push_back(field);
+            req.knownFields_ |= knownFieldOf({dest.data() + f.nameOffset, f.nameLength});
+        }
     } else {
         dest.truncate(f.nameOffset);
     }
@@ -517,8 +529,9 @@ ParserAction Connection::onHeaderValue(std::string_view piece, bool complete) {
 }
 
 ParserAction Connection::onHeader(std::string_view name, std::string_view value) {
-    nodecc::detail::ByteString& dest =
-        state_->parser->inTrailers() ? state_->current->trailerBytes_ : state_->current->head_;
+    IncomingMessage& req = *state_->current;
+    const bool trailers = state_->parser->inTrailers();
+    nodecc::detail::ByteString& dest = trailers ? req.trailerBytes_ : req.head_;
     if (fieldAccepted()) {
         const auto nameOffset = static_cast<std::uint32_t>(dest.size());
         dest.append(name);
@@ -526,11 +539,14 @@ ParserAction Connection::onHeader(std::string_view name, std::string_view value)
         dest.append(value);
         const IncomingMessage::Field f{nameOffset, static_cast<std::uint32_t>(name.size()),
                                        valueOffset, static_cast<std::uint32_t>(value.size())};
-        (state_->parser->inTrailers() ? state_->current->trailerFields_
-                                      : state_->current->headerFields_)
-            .push_back(f);
+        if (trailers) {
+            req.trailerFields_.push_back(f);
+        } else {
+            req.headerFields_.push_back(f);
+            req.knownFields_ |= knownFieldOf(name);
+        }
     }
-    ++state_->current->field_.sectionFields;
+    ++req.field_.sectionFields;
     return ParserAction::Continue;
 }
 
@@ -542,8 +558,9 @@ HeadersAction Connection::onHeadersComplete(const Parser& parser) {
     req.method_ = parser.methodName();
     req.major_ = parser.httpMajor();
     req.minor_ = parser.httpMinor();
-    req.httpVersion_[0] = static_cast<char>('0' + req.major_ % 10);
-    req.httpVersion_[2] = static_cast<char>('0' + req.minor_ % 10);
+    // One digit each: the parser's grammar (HTTP-version = "HTTP/" DIGIT "." DIGIT).
+    req.httpVersion_[0] = static_cast<char>('0' + req.major_);
+    req.httpVersion_[2] = static_cast<char>('0' + req.minor_);
     req.upgrade_ = parser.upgrade();
     req.headersComplete(maxHeaderPairs_ / 2);
     req.field_.sectionFields = 0;
@@ -601,7 +618,7 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
     bool handled = false;
     if (req->httpVersionMajor() == 1 && req->httpVersionMinor() == 1) {
         // RFC 9112 §3.2: an HTTP/1.1 request without Host gets 400.
-        if (opts.requireHostHeader && !hasRawField(*req, "host")) {
+        if (opts.requireHostHeader && (req->knownFields_ & kHostField) == 0) {
             const HeaderField close[] = {{"Connection", "close"}};
             res->writeHead(400, std::string_view(), close);
             res->end();
@@ -618,8 +635,9 @@ HeadersAction Connection::parserOnIncoming(IncomingMessage& reqRef, bool keepAli
             server_->emit(kDropRequest, *req, *socket_);
             res->writeHead(503);
             res->end();
-        } else if (const auto* expect =
-                       hasRawField(*req, "expect") ? req->headers().get("expect") : nullptr) {
+        } else if (const auto* expect = (req->knownFields_ & kExpectField) != 0
+                                            ? req->headers().get("expect")
+                                            : nullptr) {
             handled = true;
             if (isContinue(expect->value())) {
                 res->head_.expectContinue = true;
@@ -705,6 +723,54 @@ void Connection::detachSocket(ServerResponse& res) {
     }
 }
 
+namespace {
+// Whether the end of an exchange can no longer be seen: no listener on either object, and no
+// reference to them but the ones the caller counts (a user's Ref could add listeners or
+// read their flags later). The request is complete and nothing of its body is left.
+bool exchangeUnobserved(const IncomingMessage& req, std::uint32_t reqRefs,
+                        const ServerResponse& res, std::uint32_t resRefs) noexcept {
+    return res.refCount() == resRefs && req.refCount() == reqRefs && !res.hasListeners() &&
+           !req.hasListeners();
+}
+}  // namespace
+
+// What the rest of an unobserved exchange would leave: the request dumped, ended, destroyed
+// and closed, the response closed (Node: resume_, endReadableNT, emitCloseNT twice). Its
+// ticks are not run but take their async ids, so that later resources keep theirs.
+void Connection::endUnobserved(IncomingMessage& req, ServerResponse& res, int ticks) noexcept {
+    req.dumped_ = req.consuming_ = req.flowing_ = true;
+    req.explicitlyPaused_ = req.flowScheduled_ = false;
+    req.endEmitted_ = req.destroyed_ = req.closeEmitted_ = true;
+    res.destroyed_ = res.closed_ = true;
+    for (int i = 0; i < ticks; ++i) newAsyncId();
+}
+
+// The tick of a finished exchange whose complete request resOnFinish dumped: the request's
+// resume_ (flow → 'end' → destroy, whose emitCloseNT is a tick of its own), then the
+// response's emitCloseNT. Unobserved by then, it only leaves their state.
+void Connection::closeExchange(ServerResponse& res, AsyncId flowId, AsyncId flowTrigger) {
+    IncomingMessage& req = res.req();
+    // res: this tick's reference; req: res.req_'s.
+    if (exchangeUnobserved(req, 1, res, 1) && !res.closed_ && res.outputCallbacks_.empty() &&
+        req.flowScheduled_ && req.flowing_ && req.ended_ && req.complete_ && !req.endEmitted_ &&
+        !req.destroyed_ && req.buffered_.empty()) {
+        endUnobserved(req, res, 1);
+        return;
+    }
+    const auto saved = nodecc::detail::enterAsyncContext(flowId, flowTrigger);
+    try {
+        req.flow();
+    } catch (...) {
+        // As between two ticks: 'uncaughtException', then the next one runs.
+        nodecc::detail::restoreAsyncContext(saved);
+        process::triggerUncaughtException(std::current_exception());
+        res.emitClose();
+        return;
+    }
+    nodecc::detail::restoreAsyncContext(saved);
+    res.emitClose();
+}
+
 // Node: resOnFinish (seed 4-2).
 void Connection::resOnFinish(ServerResponse& resRef) {
     // Only the response that owns the socket finishes (the others wait in `outgoing`, and
@@ -721,14 +787,35 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     NODECC_USDT_HTTP_SERVER_RESPONSE(res->req(), *res);
     Ref<IncomingMessage> req;
     if (!ms.incoming.empty() && ms.incoming.front() == &res->req()) req = ms.incoming.shift();
+    // References to res here: the socket owner's, the write callback's, emitFinish's, ours.
+    constexpr std::uint32_t kFinishRefs = 4;
+    assert(res->refCount() >= kFinishRefs);
+    bool unobserved = false;
+    bool flowDeferred = false;
     if (req) {
-        // Node: the body nobody read is dumped so the next request can be parsed.
-        if (!req->consuming_) req->dump();
+        // req: ours and res.req_. Node dumps the body nobody read (then the request ends
+        // and closes, each on a tick) so that the next request can be parsed; nobody can see
+        // that of a complete request that no one holds or listens to.
+        unobserved = !req->consuming_ && !req->dumped_ && !req->flowing_ && !req->flowScheduled_ &&
+                     req->ended_ && req->complete_ && !req->endEmitted_ && !req->destroyed_ &&
+                     req->buffered_.empty() && !res->closed_ && res->outputCallbacks_.empty() &&
+                     exchangeUnobserved(*req, 2, *res, kFinishRefs);
+        if (!unobserved && !req->consuming_) flowDeferred = req->dump(true);
         if (req->complete_) req->connection_ = nullptr;
     }
     detachSocket(*res);
     res->connection_ = nullptr;
-    process::nextTick([res] { res->emitClose(); });  // Node: nextTick(emitCloseNT, res)
+    if (unobserved) {
+        endUnobserved(*req, *res, 3);
+    } else if (flowDeferred) {
+        // Node: _dump()'s resume() queued resume_, then nextTick(emitCloseNT, res): two ticks
+        // back to back, which one tick runs in turn, each in its own async context.
+        const AsyncId flowId = newAsyncId();
+        const AsyncId flowTrigger = defaultTriggerAsyncId();
+        process::nextTick([res, flowId, flowTrigger] { closeExchange(*res, flowId, flowTrigger); });
+    } else {
+        process::nextTick([res] { res->emitClose(); });  // Node: nextTick(emitCloseNT, res)
+    }
     if (closed_) return;
     if (res->head_.last) {
         socket_->destroySoon();

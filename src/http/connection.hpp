@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -22,6 +23,7 @@
 #include "nodecc/http/response_head.hpp"
 #include "nodecc/http/server_response.hpp"
 #include "nodecc/net/socket.hpp"
+#include "nodecc/process/async_id.hpp"
 
 namespace nodecc::http {
 class Server;
@@ -37,6 +39,31 @@ inline bool hasRawField(const IncomingMessage& req, std::string_view lowerName) 
         if (equalsIgnoreCase(f.name, lowerName)) return true;
     }
     return false;
+}
+
+// IncomingMessage::knownFields_: the head has a field of that name (one rawHeaders() shows).
+inline constexpr std::uint8_t kHostField = 1;
+inline constexpr std::uint8_t kExpectField = 2;
+inline std::uint32_t fieldWord(const char* p, std::uint32_t caseBits = 0) noexcept {
+    std::uint32_t w = 0;
+    std::memcpy(&w, p, sizeof w);
+    return w | caseBits;
+}
+inline std::uint8_t knownFieldOf(std::string_view name) noexcept {
+    // Names of letters only: c | 0x20 is a given lowercase letter exactly for its two cases.
+    constexpr std::uint32_t kLower = 0x20202020u;
+    const char* p = name.data();
+    switch (name.size()) {
+        case 4:
+            return fieldWord(p, kLower) == fieldWord("host") ? kHostField : 0;
+        case 6:
+            return fieldWord(p, kLower) == fieldWord("expe") &&
+                           fieldWord(p + 2, kLower) == fieldWord("pect")
+                       ? kExpectField
+                       : 0;
+        default:
+            return 0;
+    }
 }
 
 // A FIFO of messages linked through a member pointer; holds a reference to each.
@@ -102,6 +129,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
         Connection* activePrev = nullptr;
         Connection* activeNext = nullptr;
         std::uint64_t lastMessageStart = 0;  // loop ms of the message in progress
+        std::uint32_t acceptedFields = 0;    // of a head or trailer section (maxHeaderPairs)
 
         bool idle() const noexcept {
             return !parser && !current && incoming.empty() && outgoing.empty() &&
@@ -175,6 +203,8 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void onParserExecuteCommon(ExecuteResult result, std::string_view data);
     void socketOnError(const Error& error);
     HeadersAction parserOnIncoming(IncomingMessage& req, bool keepAlive);
+    static void closeExchange(ServerResponse& res, AsyncId flowId, AsyncId flowTrigger);
+    static void endUnobserved(IncomingMessage& req, ServerResponse& res, int ticks) noexcept;
     void resetSocketTimeout();
     void assignSocket(ServerResponse& res);
     void detachSocket(ServerResponse& res);

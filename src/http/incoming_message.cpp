@@ -41,11 +41,20 @@ void IncomingMessage::releaseForPool() noexcept {
     clearKeeping(trailerBytes_);
     headerFields_.clear();
     trailerFields_.clear();
-    rawHeaders_.clear();
-    rawTrailers_.clear();
+    // The parsed views exist only once asked for (headers) or with trailers; without fields
+    // there is nothing to clear in them.
+    if (!rawHeaders_.empty()) {
+        rawHeaders_.clear();
+        headers_.clear();
+    }
+    if (!rawTrailers_.empty()) {
+        rawTrailers_.clear();
+        trailers_.clear();
+    }
+    headPending_ = false;
+    maxHeadersCount_ = 0;
     urlLength_ = 0;
-    headers_.clear();
-    trailers_.clear();
+    knownFields_ = 0;
     joinDuplicateHeaders_ = false;
     method_ = {};
     httpVersion_[0] = '1';
@@ -68,6 +77,7 @@ std::string_view IncomingMessage::url() const noexcept {
 }
 
 const IncomingHeaders& IncomingMessage::headers() const {
+    if (headPending_) addHeaderLines();
     return headers_;
 }
 
@@ -75,16 +85,23 @@ const IncomingHeaders& IncomingMessage::trailers() const {
     return trailers_;
 }
 
-// Node: _addHeaderLines(headers, n) at headers complete. The head bytes no longer grow,
-// so the views stay valid.
+// Node: _addHeaderLines(headers, n) at headers complete — done when rawHeaders or headers
+// are first read (most handlers of a plain GET read neither).
 void IncomingMessage::headersComplete(std::uint32_t maxHeadersCount) {
+    maxHeadersCount_ = maxHeadersCount;
+    headPending_ = true;
+}
+
+// The head bytes no longer grow (later fields are trailers), so the views stay valid.
+void IncomingMessage::addHeaderLines() const {
+    headPending_ = false;
     rawHeaders_.clear();
     rawHeaders_.reserve(headerFields_.size());
     for (const Field& f : headerFields_) {
         rawHeaders_.push_back({std::string_view(head_.data() + f.nameOffset, f.nameLength),
                                std::string_view(head_.data() + f.valueOffset, f.valueLength)});
     }
-    headers_.reset(rawHeaders_, {maxHeadersCount, joinDuplicateHeaders_});
+    headers_.reset(rawHeaders_, {maxHeadersCount_, joinDuplicateHeaders_});
 }
 
 // Node: parserOnMessageComplete → _addHeaderLines(trailers, trailers.length).
@@ -176,13 +193,23 @@ void IncomingMessage::emitEndIfDone() {
 }
 
 // Node: _dump — nobody will read this body; discard it and keep the socket flowing.
-void IncomingMessage::dump() {
-    if (dumped_) return;
+bool IncomingMessage::dump(bool deferFlow) {
+    if (dumped_) return false;
     dumped_ = true;
     removeAllListeners(kData);
     buffered_.clear();
-    resume();
+    // A request still receiving its body goes on to readStart() after resume()'s tick.
+    const bool defer = deferFlow && ended_ && !flowing_ && !flowScheduled_;
+    if (defer) {
+        explicitlyPaused_ = false;
+        consuming_ = true;
+        flowing_ = true;
+        flowScheduled_ = true;  // as scheduleFlow(): the caller's tick runs flow()
+    } else {
+        resume();
+    }
     if (connection_ != nullptr && !ended_) connection_->readStart();
+    return defer;
 }
 
 IncomingMessage& IncomingMessage::setTimeout(std::uint64_t ms) {

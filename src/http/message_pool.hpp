@@ -59,18 +59,30 @@ class MessagePool {
     MessagePool(const MessagePool&) = delete;
     MessagePool& operator=(const MessagePool&) = delete;
     ~MessagePool() {
+        current() = nullptr;
         gone() = true;
         for (T* obj : idle_) delete obj;
     }
 
   private:
+    // Trivial thread_locals (no guard, no registration): the hot path reads one pointer.
+    static MessagePool*& current() noexcept {
+        static constinit thread_local MessagePool* pool = nullptr;
+        return pool;
+    }
     static bool& gone() noexcept {
-        static thread_local bool flag = false;  // trivially destructible: safe at exit
+        static constinit thread_local bool flag = false;  // trivially destructible: safe at exit
         return flag;
     }
     static MessagePool* forThread() noexcept {
+        if (MessagePool* pool = current()) [[likely]]
+            return pool;
+        return firstUse();
+    }
+    [[gnu::noinline]] static MessagePool* firstUse() noexcept {
         if (gone()) return nullptr;
-        static thread_local MessagePool pool;
+        static thread_local MessagePool pool;  // destroyed at thread exit
+        current() = &pool;
         return &pool;
     }
 

@@ -537,8 +537,8 @@ ExecuteResult ParserMachine::run() {
                     continue;
                 }
                 if (end - p >= 10 && s.method_ != Method::Pri && !isRtspOnly(s.method_) &&
-                    std::memcmp(p, "HTTP/1.", 7) == 0 && (p[7] == '1' || p[7] == '0') &&
-                    p[8] == '\r' && p[9] == '\n') {
+                    detail::isHttp1Prefix(p) && (p[7] == '1' || p[7] == '0') && p[8] == '\r' &&
+                    p[9] == '\n') {
                     s.httpMajor_ = 1;
                     s.httpMinor_ = static_cast<std::uint8_t>(p[7] - '0');
                     s.subState_ = 0;
@@ -1102,7 +1102,7 @@ ExecuteResult ParserMachine::run() {
             NODECC_STEP(emitUrl(mark, urlEnd, true, p, result));
             mark = nullptr;
             if (s.state_ == State::HttpStart && end - p >= 10 && s.method_ != Method::Pri &&
-                !isRtspOnly(s.method_) && std::memcmp(p, "HTTP/1.", 7) == 0 &&
+                !isRtspOnly(s.method_) && detail::isHttp1Prefix(p) &&
                 (p[7] == '1' || p[7] == '0') && p[8] == '\r' && p[9] == '\n') {
                 s.httpMajor_ = 1;
                 s.httpMinor_ = static_cast<std::uint8_t>(p[7] - '0');

@@ -219,6 +219,20 @@ inline const char* methodErrorReason(std::string_view token, std::size_t prefixL
                                                          : "Invalid method encountered";
 }
 
+// "HTTP/1." at p, which has at least 7 readable bytes: two overlapping word compares (a
+// 7-byte memcmp is a library call).
+inline bool isHttp1Prefix(const char* p) {
+    std::uint32_t head = 0;
+    std::uint32_t tail = 0;
+    std::uint32_t wantHead = 0;
+    std::uint32_t wantTail = 0;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + 3, 4);
+    std::memcpy(&wantHead, "HTTP", 4);
+    std::memcpy(&wantTail, "P/1.", 4);
+    return head == wantHead && tail == wantTail;
+}
+
 inline bool isRtspOnly(Method method) {
     return static_cast<std::uint8_t>(method) >= static_cast<std::uint8_t>(Method::Describe) &&
            method != Method::Query;

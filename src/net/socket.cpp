@@ -362,6 +362,13 @@ Socket& Socket::pause() {
 }
 
 Socket& Socket::resume() {
+    // Already flowing and reading, nothing held: nothing to do (HTTP asks after each message).
+    constexpr std::uint32_t kState =
+        f::kDestroyed | f::kPaused | f::kEofHeld | f::kReading | f::kFlowing;
+    if ((flags_ & kState) == (f::kReading | f::kFlowing) &&
+        (extra_ == nullptr || extra_->held.empty())) {
+        return *this;
+    }
     if (A::has(*this, f::kDestroyed)) return *this;
     A::clear(*this, f::kPaused);
     A::set(*this, f::kFlowing);

@@ -431,6 +431,8 @@ class EventEmitter : public RefCounted {
     std::vector<Listener> listeners(std::string_view name) const;     // Node: listeners()
     std::vector<Listener> rawListeners(std::string_view name) const;  // Node: rawListeners()
     std::vector<std::string> eventNames() const;
+    // Whether any event has a listener (Node: eventNames().length > 0), without allocating.
+    bool hasListeners() const noexcept { return !entries_.empty(); }
     EventEmitter& setMaxListeners(int n);  // n < 0 throws ERR_OUT_OF_RANGE, as Node
     int getMaxListeners() const noexcept {
         return maxListeners_ >= 0 ? maxListeners_ : defaultMaxListeners;
@@ -445,8 +447,11 @@ class EventEmitter : public RefCounted {
     // flowing when 'data' gets a listener). The default does nothing.
     virtual void onListenerAdded(EventId /*id*/) {}
     // For pooled subclasses: back to a new emitter's state (no listeners, the default
-    // maximum); no 'removeListener' events.
-    void resetEmitter() noexcept;
+    // maximum); no 'removeListener' events. Inline: most recycled emitters had no listener.
+    void resetEmitter() noexcept {
+        maxListeners_ = -1;
+        if (!entries_.empty()) releaseEntries();
+    }
 
   private:
     struct ListenerList;
@@ -503,6 +508,7 @@ class EventEmitter : public RefCounted {
     [[noreturn]] static void throwUnhandledError(const Emitted& emitted);
     static ListenerList* unshared(ListenerList*& list);
     Entry* find(EventId id) noexcept;
+    void releaseEntries() noexcept;
     const Entry* find(EventId id) const noexcept;
 
     // First: it fills the padding after RefCounted's count (8 bytes less per emitter).

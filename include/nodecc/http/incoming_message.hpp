@@ -70,8 +70,12 @@ class IncomingMessage : public events::EventEmitter {
     // Node: req.headers (built lazily with Node's duplicate rules), headersDistinct.
     const IncomingHeaders& headers() const;
     const IncomingHeaders& trailers() const;
-    // Node: req.rawHeaders / rawTrailers, as (name, value) pairs in arrival order.
-    std::span<const HeaderField> rawHeaders() const noexcept { return rawHeaders_; }
+    // Node: req.rawHeaders / rawTrailers, as (name, value) pairs in arrival order (the
+    // head's views are made when first asked for).
+    std::span<const HeaderField> rawHeaders() const {
+        if (headPending_) addHeaderLines();
+        return rawHeaders_;
+    }
     std::span<const HeaderField> rawTrailers() const noexcept { return rawTrailers_; }
 
     bool complete() const noexcept { return complete_; }  // Node: req.complete
@@ -107,12 +111,15 @@ class IncomingMessage : public events::EventEmitter {
         std::uint32_t nameOffset, nameLength, valueOffset, valueLength;
     };
     void headersComplete(std::uint32_t maxHeadersCount);
+    void addHeaderLines() const;
     void trailersComplete(std::uint32_t maxHeadersCount);
 
     // ---- driven by the connection (Node: parserOnBody / parserOnMessageComplete) ----
     bool push(std::string_view chunk);  // false: stop reading the socket
     void pushEnd();
-    void dump();  // Node: req._dump()
+    // Node: req._dump(). With `deferFlow`, the flow tick of a complete request is not queued:
+    // true then, and the caller runs flow() from a tick it queues at once (resOnFinish).
+    bool dump(bool deferFlow = false);
     void flow();
     void scheduleFlow();
     void emitEndIfDone();
@@ -128,9 +135,11 @@ class IncomingMessage : public events::EventEmitter {
     nodecc::detail::ByteString trailerBytes_;
     std::vector<Field> headerFields_;
     std::vector<Field> trailerFields_;
-    std::vector<HeaderField> rawHeaders_;
+    mutable std::vector<HeaderField> rawHeaders_;
     std::vector<HeaderField> rawTrailers_;
     std::uint32_t urlLength_ = 0;
+    // Head fields the server acts on, noted as they are stored (kHostField, kExpectField).
+    std::uint8_t knownFields_ = 0;
     // The header field the parser delivers in pieces (the connection's parser callbacks):
     // state of the message being received, so that an idle connection does not carry it.
     struct FieldInProgress {
@@ -142,7 +151,9 @@ class IncomingMessage : public events::EventEmitter {
         bool inValue = false;
     };
     FieldInProgress field_;
-    IncomingHeaders headers_;
+    mutable IncomingHeaders headers_;
+    std::uint32_t maxHeadersCount_ = 0;
+    mutable bool headPending_ = false;  // headersComplete() ran, addHeaderLines() did not
     IncomingHeaders trailers_;
     bool joinDuplicateHeaders_ = false;
 

@@ -86,13 +86,15 @@ class Loop {
 
     // The loop-owned state of a module. T derives from detail::LoopExtension and is
     // default-constructible from a Loop&.
+    // Inline: a fixed slot is an array index (the first use builds the state, out of line).
     template <class T>
     T& extension() {
         const std::size_t i = detail::loopExtensionIndex<T>();
         if (i >= kMaxExtensions) extensionOverflow();
-        std::unique_ptr<detail::LoopExtension>& slot = extensions_[i];
-        if (!slot) slot = std::make_unique<T>(*this);
-        return static_cast<T&>(*slot);
+        detail::LoopExtension* state = extensions_[i].get();
+        if (state == nullptr) [[unlikely]]
+            state = createExtension<T>(i);
+        return static_cast<T&>(*state);
     }
 
     // process state (Node: per isolate)
@@ -106,6 +108,11 @@ class Loop {
     static constinit thread_local Loop* tlsCurrent_;
     static constexpr std::size_t kMaxExtensions = 16;
     [[noreturn]] static void extensionOverflow();
+    template <class T>
+    [[gnu::noinline]] detail::LoopExtension* createExtension(std::size_t i) {
+        extensions_[i] = std::make_unique<T>(*this);
+        return extensions_[i].get();
+    }
     void drainPosted();
 
     struct Posted;

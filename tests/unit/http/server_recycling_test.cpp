@@ -56,6 +56,47 @@ TEST(ServerRecycling, NothingOfTheLastExchangeShowsThrough) {
               "Keep-Alive: timeout=5\r\nContent-Length: 6\r\n\r\nsecond");
 }
 
+// A request's header views are made when a handler first reads them: a recycled request
+// shows its own head and trailers whether or not the one before it read its own.
+TEST(ServerRecycling, HeadersReadOrNotDoNotShowThroughTheNextRequest) {
+    Loop loop;
+    std::vector<std::string> seen;
+    auto server = http::createServer([&](IncomingMessage& req, ServerResponse& res) {
+        Ref<IncomingMessage> in(&req);
+        Ref<ServerResponse> keep(&res);
+        const bool look = req.url() != "/quiet";
+        req.on(http::kEnd, [&seen, in, keep, look] {
+            if (look) {
+                std::string line = std::string(in->url()) + ":";
+                for (const auto& f : in->rawHeaders()) line += " " + std::string(f.name);
+                line += " |";
+                in->headers().forEach([&](const auto& e) { line += " " + std::string(e.key()); });
+                line += " |";
+                for (const auto& f : in->rawTrailers()) line += " " + std::string(f.name);
+                line += in->trailers().has("x-t") ? " x-t" : "";
+                seen.push_back(line);
+            }
+            keep->end("x");
+        });
+        req.resume();
+    });
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        for (const char* r : {"POST /quiet HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n1\r\nb\r\n0\r\nX-T: t\r\n\r\n",
+                              "GET /second HTTP/1.1\r\nHost: x\r\n\r\n",
+                              "GET /third HTTP/1.1\r\nHost: x\r\nX-B: 2\r\n\r\n",
+                              "GET /quiet HTTP/1.1\r\nHost: x\r\nX-C: 3\r\n\r\n",
+                              "GET /fifth HTTP/1.1\r\nX-D: 4\r\nHost: x\r\n\r\n"}) {
+            c.send(r);
+            EXPECT_EQ(statusOf(c.readResponse()), 200);
+        }
+    }));
+    const std::vector<std::string> want = {
+        "/second: Host | host |", "/third: Host X-B | host x-b |", "/fifth: X-D Host | x-d host |"};
+    EXPECT_EQ(seen, want);
+}
+
 // Pipelined responses wait in the connection's queue with buffered output; their buffers
 // are handed on to later responses and must not leak bytes into them.
 TEST(ServerRecycling, PipelinedBufferedOutputDoesNotLeakIntoTheNextBurst) {

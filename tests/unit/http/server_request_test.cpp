@@ -43,6 +43,29 @@ std::string describe(const http::IncomingHeaders& headers) {
     return out;
 }
 
+// The fields the server acts on (Host, Expect) are found in any case, also when the name
+// comes in pieces across reads, and not by a name that only shares their length.
+TEST(ServerRequest, HostAndExpectFoundInAnyCaseAndAcrossReads) {
+    Loop loop;
+    auto server = http::createServer([](auto&, ServerResponse& res) { res.end("x"); });
+    std::string split, upper, lookalike, expect;
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        c.send("GET / HTTP/1.1\r\nHo");
+        c.readFor(50);  // the server reads the first piece on its own (else one read: still valid)
+        c.send("St: x\r\nEx");
+        c.readFor(50);
+        c.send("PECT: 100-continue\r\n\r\n");
+        split = c.readResponse();
+        c.send("GET / HTTP/1.1\r\nHOST: x\r\n\r\n");
+        upper = c.readResponse();
+    }));
+    EXPECT_EQ(statusOf(split), 100);
+    EXPECT_EQ(statusOf(upper), 200);
+    EXPECT_EQ(statusOf(untilClose(loop, *server, "GET / HTTP/1.1\r\nHose: x\r\nx-host: y\r\n\r\n")),
+              400);
+}
+
 // test-http-incoming-matchKnownFields / test-http-multiple-headers / -multiheaders2:
 // first-wins, set-cookie array, cookie "; ", others ", " (recorded from Node v20).
 TEST(ServerRequest, DuplicateHeadersFollowNodesRules) {
