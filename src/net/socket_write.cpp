@@ -523,6 +523,28 @@ void Socket::endWriteBatch(bool endFollows) {
     A::flushBatch(*this, endFollows);
 }
 
+nodecc::detail::ByteString* Socket::writeBatch() noexcept {
+    // writeGeneric's gathering case: every other one (an error, queued output) goes through it.
+    constexpr std::uint32_t kMask =
+        f::kBatching | f::kHandleOpen | f::kConnecting | f::kDestroyed | f::kWritableEnded;
+    if ((flags_ & kMask) != (f::kBatching | f::kHandleOpen) || hasPendingOutput(writeQueue_)) {
+        return nullptr;
+    }
+    return &A::queue(*this).batch;
+}
+
+bool Socket::commitBatchWrite(std::size_t length, WriteCallback cb) {
+    // As writeGeneric's gathered write (nothing is queued: writableLength() is 0).
+    auto& q = *writeQueue_;
+    bytesWritten_ += length;
+    const bool ret = length < highWaterMark_;
+    if (!ret) A::set(*this, f::kNeedDrain);
+    A::refreshTimer(*this);
+    if (cb) q.batchCbs.push_back(std::move(cb));
+    if (q.batch.size() >= highWaterMark_) A::flushBatch(*this);
+    return ret;
+}
+
 // Sends a batch in one try-write. What the kernel does not take is queued as any
 // write is; its callbacks then run when all of it is out.
 void A::flushBatch(Socket& s, bool endFollows) {
