@@ -40,21 +40,28 @@ inline bool mayHaveCtl(std::uint64_t x) noexcept {
 inline bool isInvalidValueByte(unsigned char c) noexcept {
     return (c < 0x20 && c != '\t') || c == 0x7f;
 }
+// Eight bytes; a block that may hold a control byte (a tab is one) is checked byte by byte.
+inline bool blockInvalid(const char* p) noexcept {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    if (!mayHaveCtl(x)) [[likely]]
+        return false;
+    for (int i = 0; i < 8; ++i) {
+        if (isInvalidValueByte(static_cast<unsigned char>(p[i]))) return true;
+    }
+    return false;
+}
 }  // namespace
 
 bool checkInvalidHeaderChar(std::string_view value) noexcept {
     const char* p = value.data();
     std::size_t n = value.size();
-    // Eight bytes at a time; a block that may hold a control byte (a tab is one) is
-    // checked byte by byte.
-    for (; n >= 8; p += 8, n -= 8) {
-        std::uint64_t x;
-        std::memcpy(&x, p, 8);
-        if (mayHaveCtl(x)) [[unlikely]] {
-            for (int i = 0; i < 8; ++i) {
-                if (isInvalidValueByte(static_cast<unsigned char>(p[i]))) return true;
-            }
+    if (n >= 8) {
+        // Eight bytes at a time, the last block overlapping the one before it.
+        for (; n > 8; p += 8, n -= 8) {
+            if (blockInvalid(p)) return true;
         }
+        return blockInvalid(p + n - 8);
     }
     for (; n > 0; ++p, --n) {
         if (isInvalidValueByte(static_cast<unsigned char>(*p))) return true;

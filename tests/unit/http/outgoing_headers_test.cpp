@@ -34,6 +34,22 @@ TEST(HeaderField, TokenAndValueChecks) {
     EXPECT_TRUE(checkInvalidHeaderChar("a\nb"));
     EXPECT_TRUE(checkInvalidHeaderChar(std::string_view("a\0b", 3)));
     EXPECT_TRUE(checkInvalidHeaderChar("\x7f"));
+    // Every length up to three blocks of eight (the last block overlaps the one before it),
+    // with a bad byte at each position, and a tab (valid) at each position.
+    for (std::size_t n = 0; n <= 24; ++n) {
+        const std::string clean(n, 'v');
+        EXPECT_FALSE(checkInvalidHeaderChar(clean)) << n;
+        for (std::size_t at = 0; at < n; ++at) {
+            for (char bad : {'\0', '\r', '\n', '\x1f', '\x7f'}) {
+                std::string v = clean;
+                v[at] = bad;
+                EXPECT_TRUE(checkInvalidHeaderChar(v)) << n << " " << at << " " << int(bad);
+            }
+            std::string tab = clean;
+            tab[at] = '\t';
+            EXPECT_FALSE(checkInvalidHeaderChar(tab)) << n << " " << at;
+        }
+    }
     EXPECT_EQ(arrayIndexKey("0"), 0);
     EXPECT_EQ(arrayIndexKey("4294967294"), 4294967294LL);
     EXPECT_EQ(arrayIndexKey("4294967295"), -1);

@@ -619,6 +619,50 @@ TEST(ResponseHeadApi, ReuseAcrossRequests) {
     }
 }
 
+// Content-Length and the Keep-Alive timeout as decimal digits, at each digit count.
+TEST(ResponseHeadApi, DecimalNumbers) {
+    for (std::uint64_t length : {0ull, 7ull, 9ull, 10ull, 42ull, 99ull, 100ull, 999ull, 1000ull,
+                                 65536ull, 18446744073709551615ull}) {
+        Res r({});
+        r.head.contentLength = length;
+        r.writeHead(200);
+        EXPECT_NE(r.out.find("\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n"),
+                  std::string::npos)
+            << r.out;
+    }
+    for (std::uint64_t ms :
+         {1000ull, 9999ull, 10000ull, 99000ull, 100000ull, 1000000ull, 123456789000ull}) {
+        Res r({});
+        r.ctx.keepAliveTimeoutMs = ms;
+        r.ctx.maxRequestsPerSocket = 1000;
+        r.end("x");
+        EXPECT_NE(
+            r.out.find("\r\nKeep-Alive: timeout=" + std::to_string(ms / 1000) + ", max=1000\r\n"),
+            std::string::npos)
+            << r.out;
+    }
+}
+
+// A status code without a text, the caller's reason, and the Date a context gives of another
+// length than an IMF-fixdate.
+TEST(ResponseHeadApi, StatusLineAndDateForms) {
+    Res a({});
+    a.end();
+    EXPECT_TRUE(a.out.starts_with("HTTP/1.1 200 OK\r\nDate: " + std::string(kDate) + "\r\n"));
+    Res b({});
+    b.writeHead(599);
+    EXPECT_TRUE(b.out.starts_with("HTTP/1.1 599 unknown\r\n")) << b.out;
+    EXPECT_EQ(b.head.statusMessage, "unknown");
+    Res c({});
+    c.statusMessage = "Very Fine Indeed";
+    c.writeHead(200);
+    EXPECT_TRUE(c.out.starts_with("HTTP/1.1 200 Very Fine Indeed\r\n")) << c.out;
+    Res d({});
+    d.ctx.date = "now";
+    d.end();
+    EXPECT_TRUE(d.out.starts_with("HTTP/1.1 200 OK\r\nDate: now\r\nConnection:")) << d.out;
+}
+
 TEST(ResponseHeadApi, UserContentLengthIsRecorded) {
     Res r({});
     r.setHeader("Content-Length", " 42 ");
