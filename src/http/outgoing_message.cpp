@@ -282,7 +282,7 @@ void OutgoingMessage::flushOutput() {
 void OutgoingMessage::flush() {
     if (connection_ == nullptr || !connection_->socketWritable()) return;
     const bool hadOutput = outputSize() > 0 || !outputCallbacks_.empty();
-    flushOutput();
+    if (hadOutput || corked_ > 0) flushOutput();
     if (finished_) {
         emit(kPrefinish);
     } else if ((hadOutput || direct_) && needDrain_ &&
@@ -306,7 +306,7 @@ OutgoingMessage& OutgoingMessage::end(const Buffer& chunk, WriteCallback callbac
 
 // Node: _http_outgoing.js end. Head, last body bytes and the chunked terminator are
 // sent as one write whose completion emits 'finish'.
-OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback callback,
+OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback&& callback,
                                           const Buffer* keep) {
     Ref<OutgoingMessage> self(this);
     if (finished_) {

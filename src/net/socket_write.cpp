@@ -530,10 +530,10 @@ nodecc::detail::ByteString* Socket::writeBatch() noexcept {
     if ((flags_ & kMask) != (f::kBatching | f::kHandleOpen) || hasPendingOutput(writeQueue_)) {
         return nullptr;
     }
-    return &A::queue(*this).batch;
+    return writeQueue_ != nullptr ? &writeQueue_->batch : &A::queue(*this).batch;
 }
 
-bool Socket::commitBatchWrite(std::size_t length, WriteCallback cb) {
+bool Socket::commitBatchWrite(std::size_t length, WriteCallback&& cb) {
     // As writeGeneric's gathered write (nothing is queued: writableLength() is 0).
     auto& q = *writeQueue_;
     bytesWritten_ += length;
@@ -593,8 +593,12 @@ void A::failBatch(Socket& s, const Error& err) {
 void A::settleBatch(Socket& s, std::size_t written) {
     auto& q = *s.writeQueue_;
     if (written == q.batch.size()) {
-        for (auto& cb : q.batchCbs) q.done.push_back(std::move(cb));
-        q.batchCbs.clear();
+        if (q.done.empty()) {
+            q.done.swap(q.batchCbs);
+        } else {
+            for (auto& cb : q.batchCbs) q.done.push_back(std::move(cb));
+            q.batchCbs.clear();
+        }
         q.batch.clear();
         if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s, nullptr);
         return;

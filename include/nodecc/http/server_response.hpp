@@ -156,7 +156,7 @@ class OutgoingMessage : public events::EventEmitter {
     // `keep`: the Buffer the body chunk lies in (shared, not copied, if it has to wait).
     bool writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd,
                    const Buffer* keep);
-    OutgoingMessage& endImpl(std::string_view chunk, WriteCallback callback, const Buffer* keep);
+    OutgoingMessage& endImpl(std::string_view chunk, WriteCallback&& callback, const Buffer* keep);
     bool send(std::span<const std::string_view> data, WriteCallback callback,
               const Buffer* keep = nullptr);  // Node: _send
     bool writeRaw(std::span<const std::string_view> pieces, WriteCallback callback,

@@ -193,7 +193,7 @@ class Socket final : public events::EventEmitter {
     // reached the high-water mark is sent at once). Nothing else may touch the socket in
     // between; a caller that gives up truncates the buffer back instead.
     nodecc::detail::ByteString* writeBatch() noexcept;
-    bool commitBatchWrite(std::size_t length, WriteCallback cb);
+    bool commitBatchWrite(std::size_t length, WriteCallback&& cb);
     // Node: socket.end([data][, cb]) — cb runs on 'finish' (FIN sent after the queue drained).
     Socket& end(EventCallback onFinish = {});
     Socket& end(std::string_view data, EventCallback onFinish = {});
