@@ -370,11 +370,14 @@ OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback&
 
     WriteCallback onFinish = [self](const Error*) { self->emitFinish(); };
     if (batch != nullptr && headInBatch.finish(chunk, bodyDropped, std::move(onFinish))) {
-        if (socket() != nullptr) connection_->uncorkFully();
+        // As below, with socket() spelled out (the connection is set: directBatch checked it).
+        if (connection_->owner() == this) connection_->uncorkFully();
         corked_ = 0;
         finished_ = true;
         connection_->responseEnded(static_cast<ServerResponse&>(*this));
-        if (outputSize() == 0 && socket() != nullptr) emit(kPrefinish);  // Node: _finish
+        if (outputSize() == 0 && connection_ != nullptr && connection_->owner() == this) {
+            emit(kPrefinish);  // Node: _finish
+        }
         return *this;
     }
     std::string_view pieces[4];
