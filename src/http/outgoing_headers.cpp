@@ -126,18 +126,22 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
             for (std::size_t k = 0; k < name.size(); ++k)
                 dst[name.size() + k] = toLowerAscii(name[k]);
         }
-        slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
-                              kNone, 0, index < 0 ? kNone : static_cast<std::uint32_t>(index),
-                              isList, true});
+        const std::uint32_t arrayIndex = index < 0 ? kNone : static_cast<std::uint32_t>(index);
         ++live_;
         if (index >= 0) ++liveArrayIndexKeys_;
         if (n == 1) {
+            // The slot is made with its one value linked (no linkValue call).
             const auto valueOff =
                 nameOff + static_cast<std::uint32_t>(name.size() * (upper ? 2 : 1));
             if (single != 0) std::memcpy(bytes_.data() + valueOff, values[0].data(), single);
-            linkValue(slots_[i], valueOff, values[0].size());
+            const auto value = static_cast<std::uint32_t>(values_.size());
+            values_.push_back({valueOff, static_cast<std::uint32_t>(single), kNone});
+            slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), value,
+                                  value, 1, arrayIndex, isList, true});
             return;
         }
+        slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
+                              kNone, 0, arrayIndex, isList, true});
     } else if (bytes(slots_[i].nameOff, slots_[i].nameLen) != name) {
         slots_[i].nameOff = store(name);
     }
