@@ -115,7 +115,15 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
         code, statusMessage.empty() ? std::nullopt : std::optional<std::string_view>(statusMessage),
         headers_, fields, ctx, headOut_ != nullptr ? *headOut_ : headBytes_);
     statusCode = head_.statusCode;
-    if (statusMessage.empty()) statusMessage.append(head_.statusMessage);
+    if (statusMessage.empty()) {
+        // Usually "OK": a short text is stored a character at a time, inline (append() and
+        // assign() are calls into the library).
+        if (head_.statusMessage.size() <= 4) {
+            for (char c : head_.statusMessage) statusMessage.push_back(c);
+        } else {
+            statusMessage.append(head_.statusMessage);
+        }
+    }
     // (A head built in the write batch leaves with the body, in the same write.)
     if (head_.flushHeadNow && headOut_ == nullptr) send(std::span<const std::string_view>(), {});
     return *this;

@@ -172,15 +172,21 @@ TEST(ServerHeadInBatch, SameBytesBothWays) {
 // res.statusMessage is the table's text once the head is built, the caller's when set.
 TEST(ServerHeadInBatch, StatusMessageAfterEnd) {
     std::vector<std::string> seen;
-    const Respond respond = [&seen](auto&, ServerResponse& res) {
+    int next = 0;
+    const int codes[] = {404, 200, 410, 418, 200, 299};
+    const Respond respond = [&](auto&, ServerResponse& res) {
         seen.push_back(res.statusMessage);
-        res.statusCode = 404;
+        res.statusCode = codes[next++ % 6];
+        if (res.statusCode == 299) res.statusMessage = "Mine";
         res.end();
         seen.push_back(res.statusMessage);
     };
     answer(respond, kGet, false);
-    answer(respond, std::string(kGet) + kGet, false);  // the second reuses a pooled response
-    const std::vector<std::string> want = {"", "Not Found", "", "Not Found", "", "Not Found"};
+    std::string five;  // the next ones reuse pooled responses
+    for (int i = 0; i < 5; ++i) five += kGet;
+    answer(respond, five, false);
+    const std::vector<std::string> want = {"", "Not Found",    "", "OK", "", "Gone",
+                                           "", "I'm a Teapot", "", "OK", "", "Mine"};
     EXPECT_EQ(seen, want);
 }
 
