@@ -470,16 +470,23 @@ bool OutgoingMessage::HeadInBatch::finish(std::string_view chunk, bool bodyDropp
         batch_ = nullptr;
         return false;
     }
+    // The room is reserved once; the pieces are copied behind each other.
+    char* p = batch_->reserveTail(length);
+    const auto put = [&p](std::string_view s) {
+        nodecc::detail::copyBytes(p, s.data(), s.size());
+        p += s.size();
+    };
     if (body) {
-        if (chunked) batch_->append(std::string_view(hex, hexLen));
-        batch_->append(chunk);
-        if (chunked) batch_->append("\r\n");
+        if (chunked) put(std::string_view(hex, hexLen));
+        put(chunk);
+        if (chunked) put("\r\n");
     }
     if (chunked) {
-        batch_->append("0\r\n");
-        batch_->append(res_.trailer_);
-        batch_->append("\r\n");
+        put("0\r\n");
+        put(res_.trailer_);
+        put("\r\n");
     }
+    batch_->commitTail(p);
     const std::size_t written = batch_->size() - start_;
     batch_ = nullptr;
     res_.headerSent_ = true;
