@@ -32,6 +32,7 @@ void OutgoingHeaders::clear() noexcept {
     bytes_.clear();
     slots_.clear();
     values_.clear();
+    headLinesBound_ = 0;
     live_ = 0;
     liveArrayIndexKeys_ = 0;
     used_ = false;
@@ -85,6 +86,7 @@ void OutgoingHeaders::pushValue(Slot& slot, std::string_view value) {
 void OutgoingHeaders::linkValue(Slot& slot, std::uint32_t off, std::size_t size) {
     const auto idx = static_cast<std::uint32_t>(values_.size());
     values_.push_back({off, static_cast<std::uint32_t>(size), kNone});
+    headLinesBound_ += slot.nameLen + size + 4;
     if (slot.valueCount == 0) {
         slot.firstValue = idx;
     } else {
@@ -127,6 +129,7 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
                 dst[name.size() + k] = toLowerAscii(name[k]);
         }
         const std::uint32_t arrayIndex = index < 0 ? kNone : static_cast<std::uint32_t>(index);
+        headLinesBound_ += name.size() + 4;  // a line even without a value (an empty list)
         ++live_;
         if (index >= 0) ++liveArrayIndexKeys_;
         if (n == 1) {
@@ -136,6 +139,7 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
             if (single != 0) std::memcpy(bytes_.data() + valueOff, values[0].data(), single);
             const auto value = static_cast<std::uint32_t>(values_.size());
             values_.push_back({valueOff, static_cast<std::uint32_t>(single), kNone});
+            headLinesBound_ += name.size() + single + 4;
             slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), value,
                                   value, 1, arrayIndex, isList, true});
             return;

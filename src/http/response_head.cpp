@@ -293,9 +293,7 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
     // Node: _storeHeader(statusLine, headers).
     std::size_t bound = kFixedHeadBound + msg.size() + ctx.date.size();
     if (slowPath) {
-        headers.forEach([&](const OutgoingHeaders::Header& h) {
-            for (std::string_view v : h.values()) bound += lineBound(h.name(), v);
-        });
+        bound += headers.headLinesBound();
     } else {
         for (const HeaderField& f : fields) bound += lineBound(f.name, f.value);
     }

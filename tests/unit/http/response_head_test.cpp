@@ -10,8 +10,10 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "expect_node_error.hpp"
 #include "nodecc/http/outgoing_headers.hpp"
@@ -691,6 +693,32 @@ TEST(ResponseHeadApi, UniqueHeaderEmptyList) {
     EXPECT_EQ(r.out,
               "HTTP/1.1 200 OK\r\nX-U: \r\nConnection: keep-alive\r\nKeep-Alive: "
               "timeout=5\r\nContent-Length: 0\r\n\r\n");
+}
+
+// Many empty unique lists and long list values: the room the writer reserves holds them.
+TEST(ResponseHeadApi, ManyListHeadersFitTheReservedRoom) {
+    Res r({});
+    r.unique = UniqueHeaders{};
+    std::string expected = "HTTP/1.1 200 OK\r\n";
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i) names.push_back("X-Unique-Name-" + std::to_string(i));
+    for (const std::string& n : names) r.unique.add(n);
+    r.ctx.uniqueHeaders = &r.unique;
+    r.head.sendDate = false;
+    for (const std::string& n : names) {
+        r.setHeader(n, std::span<const std::string_view>());
+        expected += n + ": \r\n";
+    }
+    const std::string_view values[] = {"a", "bb", "ccc"};
+    for (int i = 0; i < 20; ++i) {
+        const std::string n = "L" + std::to_string(i);
+        r.setHeader(n, std::span<const std::string_view>(values));
+        expected += n + ": a\r\n" + n + ": bb\r\n" + n + ": ccc\r\n";
+    }
+    r.end();
+    EXPECT_EQ(r.out, expected +
+                         "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: "
+                         "0\r\n\r\n");
 }
 
 // test-http-early-hints.js; bytes and errors from Node v20.20.2's writeEarlyHints.
