@@ -189,6 +189,10 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
         uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
                                    static_cast<unsigned>(pieces[0].size()));
         r = uv_try_write(stream(s), &buf, 1);
+    } else if (count == 0) {
+        // The batch alone (flushBatch): one buffer, no scratch list.
+        uv_buf_t buf = uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front));
+        r = uv_try_write(stream(s), &buf, 1);
     } else {
         auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
         bufs.clear();
