@@ -90,9 +90,10 @@ class Loop {
     T& extension() {
         const std::size_t i = detail::loopExtensionIndex<T>();
         if (i >= kMaxExtensions) extensionOverflow();
-        std::unique_ptr<detail::LoopExtension>& slot = extensions_[i];
-        if (!slot) slot = std::make_unique<T>(*this);
-        return static_cast<T&>(*slot);
+        detail::LoopExtension* p = extensions_[i].get();
+        if (p == nullptr) [[unlikely]]
+            p = makeExtension<T>(i);
+        return static_cast<T&>(*p);
     }
 
     // process state (Node: per isolate)
@@ -106,6 +107,12 @@ class Loop {
     static constinit thread_local Loop* tlsCurrent_;
     static constexpr std::size_t kMaxExtensions = 16;
     [[noreturn]] static void extensionOverflow();
+    // extension()'s first use, out of line: the lookup stays small enough to be inlined.
+    template <class T>
+    [[gnu::noinline]] detail::LoopExtension* makeExtension(std::size_t i) {
+        extensions_[i] = std::make_unique<T>(*this);
+        return extensions_[i].get();
+    }
     void drainPosted();
 
     struct Posted;
