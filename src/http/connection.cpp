@@ -703,11 +703,12 @@ void Connection::assignSocket(ServerResponse& res) {
 }
 
 void Connection::responseEnded(ServerResponse& res) {
-    Ref<Connection> keep(this);
+    Ref<Connection> keep;  // taken once there is something to flush (usually there is not)
     ServerResponse* cur = &res;
     while (!cur->head_.last && socketWritable()) {
         ServerResponse* next = cur == owner() ? state_->outgoing.front() : cur->nextOutgoing_;
         if (next == nullptr || next->direct_) return;
+        if (!keep) keep = Ref<Connection>(this);
         next->direct_ = true;
         Ref<ServerResponse> hold(next);
         next->flushOutput();

@@ -26,51 +26,11 @@ bool checkIsHttpToken(std::string_view name) noexcept {
     return ok;
 }
 
-namespace {
-// A byte of `x` is below 0x20 or is 0x7f (SWAR: Hacker's Delight's "has less than" and
-// "has zero byte" tests, eight bytes at a time).
-constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-constexpr std::uint64_t kHighs = 0x8080808080808080ull;
-inline bool mayHaveCtl(std::uint64_t x) noexcept {
-    const std::uint64_t below20 = (x - kOnes * 0x20) & ~x & kHighs;
-    const std::uint64_t del = x ^ (kOnes * 0x7f);
-    const std::uint64_t is7f = (del - kOnes) & ~del & kHighs;
-    return (below20 | is7f) != 0;
-}
-inline bool isInvalidValueByte(unsigned char c) noexcept {
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-}  // namespace
-
-bool checkInvalidHeaderChar(std::string_view value) noexcept {
-    const char* p = value.data();
-    std::size_t n = value.size();
-    // Eight bytes at a time; a block that may hold a control byte (a tab is one) is
-    // checked byte by byte.
-    for (; n >= 8; p += 8, n -= 8) {
-        std::uint64_t x;
-        std::memcpy(&x, p, 8);
-        if (mayHaveCtl(x)) [[unlikely]] {
-            for (int i = 0; i < 8; ++i) {
-                if (isInvalidValueByte(static_cast<unsigned char>(p[i]))) return true;
-            }
-        }
-    }
-    for (; n > 0; ++p, --n) {
-        if (isInvalidValueByte(static_cast<unsigned char>(*p))) return true;
-    }
-    return false;
-}
-
 void validateHeaderName(std::string_view name, std::string_view label) {
     if (checkIsHttpToken(name)) return;
     std::string msg(label);
     msg.append(" must be a valid HTTP token ").append(quoted(name));
     throw Error("ERR_INVALID_HTTP_TOKEN", std::move(msg));
-}
-
-void validateHeaderValue(std::string_view name, std::string_view value) {
-    if (checkInvalidHeaderChar(value)) throw invalidCharError("header content", name);
 }
 
 Error invalidHeaderValueError(std::string_view name) {

@@ -32,6 +32,7 @@ void OutgoingHeaders::clear() noexcept {
     bytes_.clear();
     slots_.clear();
     values_.clear();
+    headLinesBound_ = 0;
     live_ = 0;
     liveArrayIndexKeys_ = 0;
     used_ = false;
@@ -85,6 +86,7 @@ void OutgoingHeaders::pushValue(Slot& slot, std::string_view value) {
 void OutgoingHeaders::linkValue(Slot& slot, std::uint32_t off, std::size_t size) {
     const auto idx = static_cast<std::uint32_t>(values_.size());
     values_.push_back({off, static_cast<std::uint32_t>(size), kNone});
+    headLinesBound_ += slot.nameLen + size + 4;
     if (slot.valueCount == 0) {
         slot.firstValue = idx;
     } else {
@@ -126,18 +128,24 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
             for (std::size_t k = 0; k < name.size(); ++k)
                 dst[name.size() + k] = toLowerAscii(name[k]);
         }
-        slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
-                              kNone, 0, index < 0 ? kNone : static_cast<std::uint32_t>(index),
-                              isList, true});
+        const std::uint32_t arrayIndex = index < 0 ? kNone : static_cast<std::uint32_t>(index);
+        headLinesBound_ += name.size() + 4;  // a line even without a value (an empty list)
         ++live_;
         if (index >= 0) ++liveArrayIndexKeys_;
         if (n == 1) {
+            // The slot is made with its one value linked (no linkValue call).
             const auto valueOff =
                 nameOff + static_cast<std::uint32_t>(name.size() * (upper ? 2 : 1));
             if (single != 0) std::memcpy(bytes_.data() + valueOff, values[0].data(), single);
-            linkValue(slots_[i], valueOff, values[0].size());
+            const auto value = static_cast<std::uint32_t>(values_.size());
+            values_.push_back({valueOff, static_cast<std::uint32_t>(single), kNone});
+            headLinesBound_ += name.size() + single + 4;
+            slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), value,
+                                  value, 1, arrayIndex, isList, true});
             return;
         }
+        slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
+                              kNone, 0, arrayIndex, isList, true});
     } else if (bytes(slots_[i].nameOff, slots_[i].nameLen) != name) {
         slots_[i].nameOff = store(name);
     }

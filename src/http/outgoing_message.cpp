@@ -282,7 +282,7 @@ void OutgoingMessage::flushOutput() {
 void OutgoingMessage::flush() {
     if (connection_ == nullptr || !connection_->socketWritable()) return;
     const bool hadOutput = outputSize() > 0 || !outputCallbacks_.empty();
-    flushOutput();
+    if (hadOutput || corked_ > 0) flushOutput();
     if (finished_) {
         emit(kPrefinish);
     } else if ((hadOutput || direct_) && needDrain_ &&
@@ -306,7 +306,7 @@ OutgoingMessage& OutgoingMessage::end(const Buffer& chunk, WriteCallback callbac
 
 // Node: _http_outgoing.js end. Head, last body bytes and the chunked terminator are
 // sent as one write whose completion emits 'finish'.
-OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback callback,
+OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback&& callback,
                                           const Buffer* keep) {
     Ref<OutgoingMessage> self(this);
     if (finished_) {
@@ -323,7 +323,13 @@ OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback 
         }
         return *this;
     }
-    if (socket() != nullptr) connection_->cork();
+    // A head not built yet is built straight into the socket's write batch, when the bytes
+    // would be gathered there anyway (see directBatch); a throw below leaves it as the other
+    // path does, built but not sent (in headBytes_).
+    nodecc::detail::ByteString* batch = head_.headersSent ? nullptr : directBatch(chunk.size());
+    const std::size_t batchStart = batch != nullptr ? batch->size() : 0;
+    if (batch == nullptr && socket() != nullptr) connection_->cork();
+    HeadInBatch headInBatch(*this, batch, batchStart);
     bool bodyDropped = false;
     if (!chunk.empty()) {
         if (strictContentLength && head_.contentLength && head_.hasBody &&
@@ -363,6 +369,17 @@ OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback 
     }
 
     WriteCallback onFinish = [self](const Error*) { self->emitFinish(); };
+    if (batch != nullptr && headInBatch.finish(chunk, bodyDropped, std::move(onFinish))) {
+        // As below, with socket() spelled out (the connection is set: directBatch checked it).
+        if (connection_->owner() == this) connection_->uncorkFully();
+        corked_ = 0;
+        finished_ = true;
+        connection_->responseEnded(static_cast<ServerResponse&>(*this));
+        if (outputSize() == 0 && connection_ != nullptr && connection_->owner() == this) {
+            emit(kPrefinish);  // Node: _finish
+        }
+        return *this;
+    }
     std::string_view pieces[4];
     std::size_t n = 0;
     char hex[24];
@@ -395,6 +412,86 @@ OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback 
     }
     if (outputSize() == 0 && socket() != nullptr) emit(kPrefinish);  // Node: _finish
     return *this;
+}
+
+// The socket's write batch, when this response's next write would be gathered into it:
+// writeRaw would write to the socket (this response owns it, or writes ahead of its turn),
+// nothing of this response waits in output_, and the body fits in the batch.
+nodecc::detail::ByteString* OutgoingMessage::directBatch(std::size_t bodySize) {
+    if (connection_ == nullptr || destroyed_ || outputSize() != 0) return nullptr;
+    if ((connection_->owner() != this && !direct_) || !connection_->socketWritable()) {
+        return nullptr;
+    }
+    nodecc::detail::ByteString* batch = connection_->socket().writeBatch();
+    if (batch == nullptr || batch->size() + bodySize >= highWaterMark_) return nullptr;
+    return batch;
+}
+
+OutgoingMessage::HeadInBatch::HeadInBatch(OutgoingMessage& res, nodecc::detail::ByteString* batch,
+                                          std::size_t start) noexcept
+    : res_(res), batch_(batch), start_(start) {
+    res.headOut_ = batch;
+}
+
+// A throw between the head and the write: the head moves to headBytes_, where the other path
+// keeps it.
+OutgoingMessage::HeadInBatch::~HeadInBatch() {
+    if (batch_ == nullptr) return;
+    res_.headOut_ = nullptr;
+    if (batch_->size() > start_) unbatchHead();
+}
+
+void OutgoingMessage::HeadInBatch::unbatchHead() noexcept {
+    res_.headBytes_.clear();
+    res_.headBytes_.append(batch_->view().substr(start_));
+    batch_->truncate(start_);
+}
+
+// After the head: the body, its framing and the chunked terminator join it in the batch, as
+// one write whose callback is `onFinish` — as writeGeneric would gather send()'s pieces. When
+// they would not all fit below the socket's high-water mark (writeGeneric then sends the
+// batch in front of the write), the head moves to headBytes_ and false sends it the other way.
+bool OutgoingMessage::HeadInBatch::finish(std::string_view chunk, bool bodyDropped,
+                                          WriteCallback&& onFinish) {
+    res_.headOut_ = nullptr;
+    const ResponseHead& head = res_.head_;
+    const bool chunked = head.hasBody && head.chunkedEncoding;
+    const bool body = !chunk.empty() && !bodyDropped;
+    char hex[24];
+    std::size_t hexLen = 0;
+    std::size_t length = body ? chunk.size() : 0;
+    if (body && chunked) {
+        hexLen = static_cast<std::size_t>(std::snprintf(hex, sizeof hex, "%zx\r\n", chunk.size()));
+        length += hexLen + 2;
+    }
+    if (chunked) length += 5 + res_.trailer_.size();
+    if (batch_->size() + length >= res_.highWaterMark_) {
+        unbatchHead();
+        batch_ = nullptr;
+        return false;
+    }
+    // The room is reserved once; the pieces are copied behind each other.
+    char* p = batch_->reserveTail(length);
+    const auto put = [&p](std::string_view s) {
+        nodecc::detail::copyBytes(p, s.data(), s.size());
+        p += s.size();
+    };
+    if (body) {
+        if (chunked) put(std::string_view(hex, hexLen));
+        put(chunk);
+        if (chunked) put("\r\n");
+    }
+    if (chunked) {
+        put("0\r\n");
+        put(res_.trailer_);
+        put("\r\n");
+    }
+    batch_->commitTail(p);
+    const std::size_t written = batch_->size() - start_;
+    batch_ = nullptr;
+    res_.headerSent_ = true;
+    res_.connection_->socket().commitBatchWrite(written, std::move(onFinish));
+    return true;
 }
 
 // Node: emitCloseNT. 'close' is the last event; dropping the listeners then breaks the

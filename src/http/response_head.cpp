@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "nodecc/http/date_cache.hpp"
 #include "nodecc/http/status_codes.hpp"
 
 namespace nodecc::http {
@@ -107,7 +108,30 @@ class HeadWriter {
         std::memcpy(p_, s, N - 1);
         p_ += N - 1;
     }
-    void decimal(std::uint64_t v) noexcept { p_ = std::to_chars(p_, p_ + 20, v).ptr; }
+    // N bytes from `s` (N known at compile time: inline stores), of which `size` are kept.
+    template <std::size_t N>
+    void block(const char* s, std::size_t size) noexcept {
+        std::memcpy(p_, s, N);
+        p_ += size;
+    }
+    // Content-Length and the Keep-Alive timeout are short numbers: those digits are stored
+    // directly.
+    void decimal(std::uint64_t v) noexcept {
+        if (v < 10) {
+            *p_++ = static_cast<char>('0' + v);
+        } else if (v < 100) {
+            p_[0] = static_cast<char>('0' + v / 10);
+            p_[1] = static_cast<char>('0' + v % 10);
+            p_ += 2;
+        } else if (v < 1000) {
+            p_[0] = static_cast<char>('0' + v / 100);
+            p_[1] = static_cast<char>('0' + v / 10 % 10);
+            p_[2] = static_cast<char>('0' + v % 10);
+            p_ += 3;
+        } else {
+            p_ = std::to_chars(p_, p_ + 20, v).ptr;
+        }
+    }
     char* pos() const noexcept { return p_; }
     void commit() {
         if (str_ != nullptr) {
@@ -179,6 +203,8 @@ void storeList(HeaderEffects& fx, HeadWriter& w, std::string_view key,
 // the blank line.
 constexpr std::size_t kFixedHeadBound =
     13 + 2 + (6 + 2) + 24 + (20 + 20 + 6 + 20 + 2) + (16 + 20 + 2) + 2;
+// The status line is copied as one block of kStatusLineRoom bytes into the room reserved.
+static_assert(kFixedHeadBound >= kStatusLineRoom);
 
 }  // namespace
 
@@ -246,7 +272,9 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
     // Node: _http_server.js writeHead.
     if (headersSent) throw headersSentError("write");
     const int status = validateStatusCode(code);
-    const std::string_view msg = message ? *message : http::statusMessage(status);
+    const StatusLine line = message ? StatusLine() : statusLine(status);
+    const std::string_view msg =
+        message ? *message : (line.bytes != nullptr ? line.text : http::statusMessage(status));
     const bool slowPath = headers.used();
     if (slowPath) {
         for (const HeaderField& f : fields) {
@@ -265,9 +293,7 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
     // Node: _storeHeader(statusLine, headers).
     std::size_t bound = kFixedHeadBound + msg.size() + ctx.date.size();
     if (slowPath) {
-        headers.forEach([&](const OutgoingHeaders::Header& h) {
-            for (std::string_view v : h.values()) bound += lineBound(h.name(), v);
-        });
+        bound += headers.headLinesBound();
     } else {
         for (const HeaderField& f : fields) bound += lineBound(f.name, f.value);
     }
@@ -275,22 +301,26 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
     try {
         StoreState state;
         HeaderEffects fx{*this, state, defaultKeepAlive_};
-        const char line[13] = {'H',
-                               'T',
-                               'T',
-                               'P',
-                               '/',
-                               '1',
-                               '.',
-                               '1',
-                               ' ',
-                               static_cast<char>('0' + status / 100),
-                               static_cast<char>('0' + status / 10 % 10),
-                               static_cast<char>('0' + status % 10),
-                               ' '};
-        w.put(std::string_view(line, sizeof line));
-        w.put(msg);
-        w.lit("\r\n");
+        if (line.bytes != nullptr) {
+            w.block<kStatusLineRoom>(line.bytes, line.size);
+        } else {
+            const char start[13] = {'H',
+                                    'T',
+                                    'T',
+                                    'P',
+                                    '/',
+                                    '1',
+                                    '.',
+                                    '1',
+                                    ' ',
+                                    static_cast<char>('0' + status / 100),
+                                    static_cast<char>('0' + status / 10 % 10),
+                                    static_cast<char>('0' + status % 10),
+                                    ' '};
+            w.put(std::string_view(start, sizeof start));
+            w.put(msg);
+            w.lit("\r\n");
+        }
 
         if (slowPath) {
             headers.forEach([&](const OutgoingHeaders::Header& h) {
@@ -315,7 +345,11 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
 
         if (sendDate && !state.date) {
             w.lit("Date: ");
-            w.put(ctx.date);
+            if (ctx.date.size() == kImfFixdateLength) {
+                w.block<kImfFixdateLength>(ctx.date.data(), kImfFixdateLength);
+            } else {
+                w.put(ctx.date);
+            }
             w.lit("\r\n");
         }
 

@@ -48,6 +48,7 @@ void ServerResponse::releaseForPool() noexcept {
     strictContentLength = false;
     headers_.clear();
     headBytes_.clear();
+    headOut_ = nullptr;
     connection_.reset();
     output_.clear();
     if (output_.capacity() > kKeptOutputCapacity) output_.shrink_to_fit();
@@ -109,13 +110,22 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
     head_.sendDate = sendDate;
     const HeadContext ctx =
         connection_ != nullptr ? connection_->headContext() : detail::Connection::defaultContext();
-    headBytes_.clear();
+    if (headOut_ == nullptr) headBytes_.clear();
     head_.writeHead(
         code, statusMessage.empty() ? std::nullopt : std::optional<std::string_view>(statusMessage),
-        headers_, fields, ctx, headBytes_);
+        headers_, fields, ctx, headOut_ != nullptr ? *headOut_ : headBytes_);
     statusCode = head_.statusCode;
-    if (statusMessage.empty()) statusMessage.assign(head_.statusMessage);
-    if (head_.flushHeadNow) send(std::span<const std::string_view>(), {});
+    if (statusMessage.empty()) {
+        // Usually "OK": a short text is stored a character at a time, inline (append() and
+        // assign() are calls into the library).
+        if (head_.statusMessage.size() <= 4) {
+            for (char c : head_.statusMessage) statusMessage.push_back(c);
+        } else {
+            statusMessage.append(head_.statusMessage);
+        }
+    }
+    // (A head built in the write batch leaves with the body, in the same write.)
+    if (head_.flushHeadNow && headOut_ == nullptr) send(std::span<const std::string_view>(), {});
     return *this;
 }
 

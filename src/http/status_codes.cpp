@@ -89,7 +89,47 @@ constexpr std::array<std::uint8_t, kLast - kFirst + 1> makeIndex() {
 }
 constexpr auto kIndex = makeIndex();
 
+struct PaddedStatusLine {
+    char bytes[kStatusLineRoom];
+    std::size_t size;
+};
+
+constexpr std::array<PaddedStatusLine, std::size(kStatusCodes)> makeStatusLines() {
+    std::array<PaddedStatusLine, std::size(kStatusCodes)> lines{};
+    for (std::size_t i = 0; i < std::size(kStatusCodes); ++i) {
+        const StatusCodeEntry& e = kStatusCodes[i];
+        std::size_t n = 0;
+        char* p = lines[i].bytes;
+        for (char c : std::string_view("HTTP/1.1 ")) p[n++] = c;
+        p[n++] = static_cast<char>('0' + e.code / 100);
+        p[n++] = static_cast<char>('0' + e.code / 10 % 10);
+        p[n++] = static_cast<char>('0' + e.code % 10);
+        p[n++] = ' ';
+        for (char c : e.text) p[n++] = c;
+        p[n++] = '\r';
+        p[n++] = '\n';
+        lines[i].size = n;
+    }
+    return lines;
+}
+constexpr auto kStatusLines = makeStatusLines();
+
+constexpr bool linesFit() {
+    for (const StatusCodeEntry& e : kStatusCodes) {
+        if (9 + 4 + e.text.size() + 2 > kStatusLineRoom) return false;
+    }
+    return true;
+}
+static_assert(linesFit(), "a status line is longer than kStatusLineRoom");
+
 }  // namespace
+
+StatusLine statusLine(int code) noexcept {
+    if (code < kFirst || code > kLast) return {};
+    const std::uint8_t i = kIndex[static_cast<std::size_t>(code - kFirst)];
+    if (i == 0) return {};
+    return {kStatusLines[i - 1].bytes, kStatusLines[i - 1].size, kStatusCodes[i - 1].text};
+}
 
 std::span<const StatusCodeEntry> statusCodes() noexcept {
     return kStatusCodes;

@@ -189,6 +189,10 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
         uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
                                    static_cast<unsigned>(pieces[0].size()));
         r = uv_try_write(stream(s), &buf, 1);
+    } else if (count == 0) {
+        // The batch alone (flushBatch): one buffer, no scratch list.
+        uv_buf_t buf = uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front));
+        r = uv_try_write(stream(s), &buf, 1);
     } else {
         auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
         bufs.clear();
@@ -529,6 +533,28 @@ void Socket::endWriteBatch(bool endFollows) {
     A::flushBatch(*this, endFollows);
 }
 
+nodecc::detail::ByteString* Socket::writeBatch() noexcept {
+    // writeGeneric's gathering case: every other one (an error, queued output) goes through it.
+    constexpr std::uint32_t kMask =
+        f::kBatching | f::kHandleOpen | f::kConnecting | f::kDestroyed | f::kWritableEnded;
+    if ((flags_ & kMask) != (f::kBatching | f::kHandleOpen) || hasPendingOutput(writeQueue_)) {
+        return nullptr;
+    }
+    return writeQueue_ != nullptr ? &writeQueue_->batch : &A::queue(*this).batch;
+}
+
+bool Socket::commitBatchWrite(std::size_t length, WriteCallback&& cb) {
+    // As writeGeneric's gathered write (nothing is queued: writableLength() is 0).
+    auto& q = *writeQueue_;
+    bytesWritten_ += length;
+    const bool ret = length < highWaterMark_;
+    if (!ret) A::set(*this, f::kNeedDrain);
+    A::refreshTimer(*this);
+    if (cb) q.batchCbs.push_back(std::move(cb));
+    if (q.batch.size() >= highWaterMark_) A::flushBatch(*this);
+    return ret;
+}
+
 // Sends a batch in one try-write. What the kernel does not take is queued as any
 // write is; its callbacks then run when all of it is out.
 void A::flushBatch(Socket& s, bool endFollows) {
@@ -577,8 +603,12 @@ void A::failBatch(Socket& s, const Error& err) {
 void A::settleBatch(Socket& s, std::size_t written) {
     auto& q = *s.writeQueue_;
     if (written == q.batch.size()) {
-        for (auto& cb : q.batchCbs) q.done.push_back(std::move(cb));
-        q.batchCbs.clear();
+        if (q.done.empty()) {
+            q.done.swap(q.batchCbs);
+        } else {
+            for (auto& cb : q.batchCbs) q.done.push_back(std::move(cb));
+            q.batchCbs.clear();
+        }
         q.batch.clear();
         if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s, nullptr);
         return;

@@ -18,6 +18,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "nodecc/core/error.hpp"
@@ -51,17 +53,56 @@ constexpr bool isTokenChar(char c) noexcept {
 /// Node: _http_common.js checkIsHttpToken, /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/ (empty → false).
 bool checkIsHttpToken(std::string_view name) noexcept;
 
+namespace detail {
+// A byte of `x` is below 0x20 or is 0x7f (SWAR: Hacker's Delight's "has less than" and
+// "has zero byte" tests, eight bytes at a time).
+constexpr bool mayHaveCtl(std::uint64_t x) noexcept {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+    const std::uint64_t below20 = (x - kOnes * 0x20) & ~x & kHighs;
+    const std::uint64_t del = x ^ (kOnes * 0x7f);
+    const std::uint64_t is7f = (del - kOnes) & ~del & kHighs;
+    return (below20 | is7f) != 0;
+}
+constexpr bool isInvalidValueByte(unsigned char c) noexcept {
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+// Eight bytes; a block that may hold a control byte (a tab is one) is checked byte by byte.
+inline bool blockInvalid(const char* p) noexcept {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    if (!mayHaveCtl(x)) [[likely]]
+        return false;
+    for (int i = 0; i < 8; ++i) {
+        if (isInvalidValueByte(static_cast<unsigned char>(p[i]))) return true;
+    }
+    return false;
+}
+}  // namespace detail
+
 /// Node: _http_common.js checkInvalidHeaderChar, /[^\t\x20-\x7e\x80-\xff]/: true when `value`
 /// holds a CTL byte (other than HTAB) or DEL. Bytes ≥ 0x80 are allowed, as in Node's latin1.
-bool checkInvalidHeaderChar(std::string_view value) noexcept;
+/// Inline: a value known at compile time (a literal given to setHeader) is checked by the
+/// compiler.
+inline bool checkInvalidHeaderChar(std::string_view value) noexcept {
+    const char* p = value.data();
+    std::size_t n = value.size();
+    if (n >= 8) {
+        // Eight bytes at a time, the last block overlapping the one before it.
+        for (; n > 8; p += 8, n -= 8) {
+            if (detail::blockInvalid(p)) return true;
+        }
+        return detail::blockInvalid(p + n - 8);
+    }
+    for (; n > 0; ++p, --n) {
+        if (detail::isInvalidValueByte(static_cast<unsigned char>(*p))) return true;
+    }
+    return false;
+}
 
 /// Node: validateHeaderName(name, label): ERR_INVALID_HTTP_TOKEN
 /// "<label> must be a valid HTTP token ["<name>"]". `label` is "Header name" or "Trailer name".
 void validateHeaderName(std::string_view name, std::string_view label = "Header name");
-
-/// Node: validateHeaderValue(name, value): ERR_INVALID_CHAR
-/// "Invalid character in header content ["<name>"]".
-void validateHeaderValue(std::string_view name, std::string_view value);
 
 /// Node: ERR_HTTP_INVALID_HEADER_VALUE, `setHeader(name, undefined)`:
 /// "Invalid value "undefined" for header "<name>"". C++ callers reach it with a null value.
@@ -69,6 +110,14 @@ Error invalidHeaderValueError(std::string_view name);
 
 /// Node: ERR_INVALID_CHAR "Invalid character in <what>[ ["<field>"]]".
 Error invalidCharError(std::string_view what, std::string_view field = {});
+
+/// Node: validateHeaderValue(name, value): ERR_INVALID_CHAR
+/// "Invalid character in header content ["<name>"]".
+inline void validateHeaderValue(std::string_view name, std::string_view value) {
+    if (checkInvalidHeaderChar(value)) [[unlikely]] {
+        throw invalidCharError("header content", name);
+    }
+}
 
 /// Node: ERR_HTTP_HEADERS_SENT "Cannot <verb> headers after they are sent to the client"
 /// (verb: "set", "append", "remove", "write", "render").

@@ -139,6 +139,11 @@ class OutgoingHeaders {
     /// all were removed again. writeHead uses it to pick its slow (merge) path.
     bool used() const noexcept { return used_; }
 
+    /// An upper bound of the head lines of all entries ("name: value\r\n" per value, and one
+    /// line per entry even without a value), kept as headers are set: the head writer reserves
+    /// this much without walking the entries.
+    std::size_t headLinesBound() const noexcept { return headLinesBound_; }
+
     bool removedConnection() const noexcept { return removedConnection_; }
     bool removedContentLength() const noexcept { return removedContentLength_; }
     bool removedTransferEncoding() const noexcept { return removedTransferEncoding_; }
@@ -216,6 +221,7 @@ class OutgoingHeaders {
     Arena bytes_;
     std::vector<Slot> slots_;
     std::vector<ValueRef> values_;
+    std::size_t headLinesBound_ = 0;  // grows only: removed and replaced values stay counted
     std::uint32_t live_ = 0;
     std::uint32_t liveArrayIndexKeys_ = 0;
     bool used_ = false;

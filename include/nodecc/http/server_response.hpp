@@ -146,6 +146,8 @@ class OutgoingMessage : public events::EventEmitter {
     ResponseHead head_;
     OutgoingHeaders headers_;
     nodecc::detail::ByteString headBytes_;  // the built head (Node: this._header), until sent
+    // Where writeHead builds the head instead of headBytes_: end()'s socket write batch.
+    nodecc::detail::ByteString* headOut_ = nullptr;
 
   private:
     friend class detail::Connection;
@@ -154,11 +156,29 @@ class OutgoingMessage : public events::EventEmitter {
     // `keep`: the Buffer the body chunk lies in (shared, not copied, if it has to wait).
     bool writeImpl(std::string_view chunk, WriteCallback& callback, bool fromEnd,
                    const Buffer* keep);
-    OutgoingMessage& endImpl(std::string_view chunk, WriteCallback callback, const Buffer* keep);
+    OutgoingMessage& endImpl(std::string_view chunk, WriteCallback&& callback, const Buffer* keep);
     bool send(std::span<const std::string_view> data, WriteCallback callback,
               const Buffer* keep = nullptr);  // Node: _send
     bool writeRaw(std::span<const std::string_view> pieces, WriteCallback callback,
                   const Buffer* keep = nullptr);
+    nodecc::detail::ByteString* directBatch(std::size_t bodySize);
+    // end()'s head built in the socket's write batch (headOut_), then the body behind it.
+    class HeadInBatch {
+      public:
+        HeadInBatch(OutgoingMessage& res, nodecc::detail::ByteString* batch,
+                    std::size_t start) noexcept;
+        HeadInBatch(const HeadInBatch&) = delete;
+        HeadInBatch& operator=(const HeadInBatch&) = delete;
+        ~HeadInBatch();
+        // Appends the rest and commits the write; false (head moved to headBytes_): send it.
+        bool finish(std::string_view chunk, bool bodyDropped, WriteCallback&& onFinish);
+
+      private:
+        void unbatchHead() noexcept;
+        OutgoingMessage& res_;
+        nodecc::detail::ByteString* batch_;
+        std::size_t start_;
+    };
     std::size_t outputSize() const noexcept { return output_.size() + outputSharedBytes_; }
     void flushOutput();  // Node: _flushOutput
     void flush();        // Node: _flush (on assignSocket)

@@ -12,6 +12,7 @@
 // Threading: constant data; safe from any thread. Cost: one table load, no allocation.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string_view>
 
@@ -29,6 +30,18 @@ std::span<const StatusCodeEntry> statusCodes() noexcept;
 std::string_view statusCodeText(int code) noexcept;
 
 /// Node: `STATUS_CODES[code] || 'unknown'`, the default statusMessage of writeHead().
+/// For the response head writer: the status line "HTTP/1.1 <code> <STATUS_CODES[code]>\r\n"
+/// of a code with a text. `bytes` starts kStatusLineRoom readable bytes (the line, then
+/// padding), so that a writer with that much room copies the line as one fixed-size block.
+/// Null `bytes` for a code without a text.
+inline constexpr std::size_t kStatusLineRoom = 48;
+struct StatusLine {
+    const char* bytes = nullptr;
+    std::size_t size = 0;
+    std::string_view text;  ///< STATUS_CODES[code]
+};
+StatusLine statusLine(int code) noexcept;
+
 inline std::string_view statusMessage(int code) noexcept {
     const std::string_view text = statusCodeText(code);
     return text.empty() ? std::string_view("unknown") : text;

@@ -67,6 +67,10 @@
 #include "nodecc/net/socket_consumer.hpp"
 #include "nodecc/process/async_id.hpp"
 
+namespace nodecc::detail {
+class ByteString;
+}  // namespace nodecc::detail
+
 namespace nodecc {
 class Loop;
 }
@@ -179,6 +183,17 @@ class Socket final : public events::EventEmitter {
     // with the FIN, the next write or the close.
     void beginWriteBatch() noexcept;
     void endWriteBatch(bool endFollows = false);
+    // nodecc: a write built in place in the open batch (the HTTP response head and a small
+    // body, without a copy through a buffer of their own). writeBatch() is the batch's
+    // buffer when a write now would be gathered into it (a batch is open, nothing is queued
+    // or connecting, the socket is writable), else null. The caller appends its bytes to it
+    // and then calls commitBatchWrite(bytes appended, cb): that write is then what writev()
+    // of the same bytes would have been (bytesWritten, the high-water mark and its return
+    // value, the timeout refresh, cb on the next tick after the batch went out; a batch that
+    // reached the high-water mark is sent at once). Nothing else may touch the socket in
+    // between; a caller that gives up truncates the buffer back instead.
+    nodecc::detail::ByteString* writeBatch() noexcept;
+    bool commitBatchWrite(std::size_t length, WriteCallback&& cb);
     // Node: socket.end([data][, cb]) — cb runs on 'finish' (FIN sent after the queue drained).
     Socket& end(EventCallback onFinish = {});
     Socket& end(std::string_view data, EventCallback onFinish = {});

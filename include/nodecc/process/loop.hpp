@@ -108,6 +108,7 @@ class Loop {
     static constinit thread_local Loop* tlsCurrent_;
     static constexpr std::size_t kMaxExtensions = 16;
     [[noreturn]] static void extensionOverflow();
+    // extension()'s first use, out of line: the lookup stays small enough to be inlined.
     template <class T>
     [[gnu::noinline]] detail::LoopExtension* createExtension(std::size_t i) {
         extensions_[i] = std::make_unique<T>(*this);

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -34,6 +36,22 @@ TEST(HeaderField, TokenAndValueChecks) {
     EXPECT_TRUE(checkInvalidHeaderChar("a\nb"));
     EXPECT_TRUE(checkInvalidHeaderChar(std::string_view("a\0b", 3)));
     EXPECT_TRUE(checkInvalidHeaderChar("\x7f"));
+    // Every length up to three blocks of eight (the last block overlaps the one before it),
+    // with a bad byte at each position, and a tab (valid) at each position.
+    for (std::size_t n = 0; n <= 24; ++n) {
+        const std::string clean(n, 'v');
+        EXPECT_FALSE(checkInvalidHeaderChar(clean)) << n;
+        for (std::size_t at = 0; at < n; ++at) {
+            for (char bad : {'\0', '\r', '\n', '\x1f', '\x7f'}) {
+                std::string v = clean;
+                v[at] = bad;
+                EXPECT_TRUE(checkInvalidHeaderChar(v)) << n << " " << at << " " << int(bad);
+            }
+            std::string tab = clean;
+            tab[at] = '\t';
+            EXPECT_FALSE(checkInvalidHeaderChar(tab)) << n << " " << at;
+        }
+    }
     EXPECT_EQ(arrayIndexKey("0"), 0);
     EXPECT_EQ(arrayIndexKey("4294967294"), 4294967294LL);
     EXPECT_EQ(arrayIndexKey("4294967295"), -1);
@@ -177,6 +195,38 @@ TEST(OutgoingHeaders, UniqueHeadersSet) {
 
 // Node: setHeaders(new Map(...)) — observed: {"set-cookie":["d=4"],"a":"9","b":"2"} for a Map
 // (keys deduplicated by the Map), and set-cookie collected into one list for a Headers.
+// headLinesBound() is at least what the head lines of the entries take, however they were
+// set, appended, replaced or removed (the head writer reserves that much).
+TEST(OutgoingHeaders, HeadLinesBoundCoversTheLines) {
+    OutgoingHeaders h;
+    const auto lines = [&h] {
+        std::size_t n = 0;
+        h.forEach([&n](const OutgoingHeaders::Header& e) {
+            n += e.name().size() + 4;  // a line even for an empty list
+            for (std::string_view v : e.values()) n += e.name().size() + v.size() + 4;
+        });
+        return n;
+    };
+    EXPECT_EQ(h.headLinesBound(), 0u);
+    h.setHeader("Content-Type", "text/plain");
+    EXPECT_GE(h.headLinesBound(), lines());
+    h.setHeader("Set-Cookie", {"a=1", "b=2", "c=3"});
+    h.appendHeader("set-cookie", "d=4");
+    h.appendHeader("X-New", std::initializer_list<std::string_view>{"1", "2"});
+    h.setHeader("X-Empty", std::span<const std::string_view>());
+    h.setHeader("content-type", std::string(300, 'v'));
+    h.setHeader("123", "array index");
+    h.setHeader("X-Number", 1234567);
+    EXPECT_GE(h.headLinesBound(), lines());
+    h.removeHeader("X-New");
+    h.setHeader("X-New", "again");
+    EXPECT_GE(h.headLinesBound(), lines());
+    h.clear();
+    EXPECT_EQ(h.headLinesBound(), 0u);
+    h.setHeader("A", "b");
+    EXPECT_GE(h.headLinesBound(), lines());
+}
+
 TEST(OutgoingHeaders, SetHeaders) {
     OutgoingHeaders h;
     h.setHeader("set-cookie", "z=0");

@@ -10,8 +10,10 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "expect_node_error.hpp"
 #include "nodecc/http/outgoing_headers.hpp"
@@ -619,6 +621,50 @@ TEST(ResponseHeadApi, ReuseAcrossRequests) {
     }
 }
 
+// Content-Length and the Keep-Alive timeout as decimal digits, at each digit count.
+TEST(ResponseHeadApi, DecimalNumbers) {
+    for (std::uint64_t length : {0ull, 7ull, 9ull, 10ull, 42ull, 99ull, 100ull, 999ull, 1000ull,
+                                 65536ull, 18446744073709551615ull}) {
+        Res r({});
+        r.head.contentLength = length;
+        r.writeHead(200);
+        EXPECT_NE(r.out.find("\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n"),
+                  std::string::npos)
+            << r.out;
+    }
+    for (std::uint64_t ms :
+         {1000ull, 9999ull, 10000ull, 99000ull, 100000ull, 1000000ull, 123456789000ull}) {
+        Res r({});
+        r.ctx.keepAliveTimeoutMs = ms;
+        r.ctx.maxRequestsPerSocket = 1000;
+        r.end("x");
+        EXPECT_NE(
+            r.out.find("\r\nKeep-Alive: timeout=" + std::to_string(ms / 1000) + ", max=1000\r\n"),
+            std::string::npos)
+            << r.out;
+    }
+}
+
+// A status code without a text, the caller's reason, and the Date a context gives of another
+// length than an IMF-fixdate.
+TEST(ResponseHeadApi, StatusLineAndDateForms) {
+    Res a({});
+    a.end();
+    EXPECT_TRUE(a.out.starts_with("HTTP/1.1 200 OK\r\nDate: " + std::string(kDate) + "\r\n"));
+    Res b({});
+    b.writeHead(599);
+    EXPECT_TRUE(b.out.starts_with("HTTP/1.1 599 unknown\r\n")) << b.out;
+    EXPECT_EQ(b.head.statusMessage, "unknown");
+    Res c({});
+    c.statusMessage = "Very Fine Indeed";
+    c.writeHead(200);
+    EXPECT_TRUE(c.out.starts_with("HTTP/1.1 200 Very Fine Indeed\r\n")) << c.out;
+    Res d({});
+    d.ctx.date = "now";
+    d.end();
+    EXPECT_TRUE(d.out.starts_with("HTTP/1.1 200 OK\r\nDate: now\r\nConnection:")) << d.out;
+}
+
 TEST(ResponseHeadApi, UserContentLengthIsRecorded) {
     Res r({});
     r.setHeader("Content-Length", " 42 ");
@@ -647,6 +693,32 @@ TEST(ResponseHeadApi, UniqueHeaderEmptyList) {
     EXPECT_EQ(r.out,
               "HTTP/1.1 200 OK\r\nX-U: \r\nConnection: keep-alive\r\nKeep-Alive: "
               "timeout=5\r\nContent-Length: 0\r\n\r\n");
+}
+
+// Many empty unique lists and long list values: the room the writer reserves holds them.
+TEST(ResponseHeadApi, ManyListHeadersFitTheReservedRoom) {
+    Res r({});
+    r.unique = UniqueHeaders{};
+    std::string expected = "HTTP/1.1 200 OK\r\n";
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i) names.push_back("X-Unique-Name-" + std::to_string(i));
+    for (const std::string& n : names) r.unique.add(n);
+    r.ctx.uniqueHeaders = &r.unique;
+    r.head.sendDate = false;
+    for (const std::string& n : names) {
+        r.setHeader(n, std::span<const std::string_view>());
+        expected += n + ": \r\n";
+    }
+    const std::string_view values[] = {"a", "bb", "ccc"};
+    for (int i = 0; i < 20; ++i) {
+        const std::string n = "L" + std::to_string(i);
+        r.setHeader(n, std::span<const std::string_view>(values));
+        expected += n + ": a\r\n" + n + ": bb\r\n" + n + ": ccc\r\n";
+    }
+    r.end();
+    EXPECT_EQ(r.out, expected +
+                         "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: "
+                         "0\r\n\r\n");
 }
 
 // test-http-early-hints.js; bytes and errors from Node v20.20.2's writeEarlyHints.

@@ -31,3 +31,20 @@ TEST(StatusCodes, StatusMessage) {
     EXPECT_EQ(statusCodeText(306), "");
     EXPECT_EQ(statusCodeText(404), "Not Found");
 }
+
+// The head writer's status lines: "HTTP/1.1 <code> <text>\r\n" for every code with a text,
+// readable for kStatusLineRoom bytes; none for a code without one.
+TEST(StatusCodes, StatusLines) {
+    for (const auto& [code, text] : statusCodes()) {
+        const StatusLine line = statusLine(code);
+        ASSERT_NE(line.bytes, nullptr) << code;
+        EXPECT_EQ(std::string(line.bytes, line.size),
+                  "HTTP/1.1 " + std::to_string(code) + " " + std::string(text) + "\r\n");
+        EXPECT_EQ(line.text, text);
+        EXPECT_LE(line.size, kStatusLineRoom);
+    }
+    for (int code : {-1, 0, 99, 199, 306, 599, 1000}) {
+        EXPECT_EQ(statusLine(code).bytes, nullptr) << code;
+        EXPECT_EQ(statusLine(code).size, 0u) << code;
+    }
+}
