@@ -16,6 +16,15 @@ namespace {
 
 using Log = std::vector<std::string>;
 
+// Two GETs, one after the other: the first exchange's ticks ran before the second is read.
+void getTwice(int port) {
+    RawClient c(port);
+    c.send(kGet);
+    EXPECT_EQ(statusOf(c.readResponse()), 200);
+    c.send(kGet);
+    EXPECT_EQ(statusOf(c.readResponse()), 200);
+}
+
 std::string flags(const IncomingMessage& req, const ServerResponse& res) {
     return std::string(" ended=") + (req.readableEnded() ? "true" : "false") +
            " destroyed=" + (req.destroyed() ? "true" : "false") +
@@ -131,13 +140,7 @@ std::vector<std::string> heldView(bool holdReq, bool holdRes, bool listen) {
         process::nextTick([chain] { chain(1); });
         res.end("x");
     });
-    EXPECT_TRUE(runClient(loop, *server, [&](int port) {
-        RawClient c(port);
-        c.send(kGet);
-        EXPECT_EQ(statusOf(c.readResponse()), 200);
-        c.send(kGet);  // the first exchange's ticks ran before this one is read
-        EXPECT_EQ(statusOf(c.readResponse()), 200);
-    }));
+    EXPECT_TRUE(runClient(loop, *server, getTwice));
     log.resize(std::min<std::size_t>(log.size(), 6));
     return log;
 }
@@ -174,13 +177,7 @@ TEST(ServerExchangeOrder, ThrowingEndListenerStillLetsTheResponseClose) {
         }
         res.end("x");
     });
-    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
-        RawClient c(port);
-        c.send(kGet);
-        EXPECT_EQ(statusOf(c.readResponse()), 200);
-        c.send(kGet);  // the first exchange's ticks ran before this one is read
-        EXPECT_EQ(statusOf(c.readResponse()), 200);
-    }));
+    ASSERT_TRUE(runClient(loop, *server, getTwice));
     process::object().off(process::kUncaughtException, handler);
     const Log want = {"req end", "uncaught", "res close"};
     EXPECT_EQ(log, want);
