@@ -239,13 +239,16 @@ void A::onLargeRead(Socket& s, std::string_view bytes) {
 void A::onRead(Socket& s, ssize_t nread, const char* base) {
     if (nread > 0) {
         s.bytesRead_ += static_cast<std::uint64_t>(nread);
-        refreshTimer(s);
         const std::string_view chunk(base, static_cast<std::size_t>(nread));
         if (SocketConsumer* consumer = s.consumer_) {
             const bool share = sharesData(s, *consumer);
+            if (share || !consumer->refreshesTimeout()) refreshTimer(s);
             consumer->onSocketData(s, chunk);
             if (share) emitDataBesideConsumer(s, chunk);
-        } else if (has(s, f::kFlowing)) {
+            return;
+        }
+        refreshTimer(s);
+        if (has(s, f::kFlowing)) {
             s.emit(Socket::kData, chunk);
         } else {
             // Node's paused mode: buffer up to the high-water mark, then stop reading.
@@ -538,6 +541,10 @@ Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
     }
     timeouts.enroll(*this);
     return *this;
+}
+
+void Socket::refreshTimeout() {
+    A::refreshTimer(*this);
 }
 
 std::uint32_t Socket::timeout() const noexcept {

@@ -213,6 +213,8 @@ class Socket final : public events::EventEmitter {
     // Node: socket.setTimeout(ms[, cb]) — an unref'd inactivity timer, refreshed by
     // every read and write; 'timeout' fires, nothing is closed. 0 disables it.
     Socket& setTimeout(std::uint32_t ms, EventCallback onTimeout = {});
+    // Node: socket._unrefTimer() — activity: the timeout set, if any, starts again from now.
+    void refreshTimeout();
     Socket& setNoDelay(bool noDelay = true);                                 // Node: setNoDelay
     Socket& setKeepAlive(bool enable = false, unsigned initialDelayMs = 0);  // Node: setKeepAlive
     Socket& ref();                                                           // Node: socket.ref()
