@@ -230,8 +230,11 @@ void Connection::onSocketDrain(net::Socket& /*socket*/) {
 
 // ---- reading (Node: socketOnData → parser.execute → onParserExecuteCommon) -------------------
 
-void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
+void Connection::onSocketData(net::Socket& socket, std::string_view data) {
     if (parserFreed_) return;
+    // Node: a socket with 'data' listeners is read by socketOnData, its timeout restarted by
+    // the read (onStreamRead); a consumed one by onParserExecute, after the parser ran.
+    const bool consumed = socket.listenerCount(net::Socket::kData) == 0;
     unparkParser();
     Ref<Connection> keep(this);
     executing_ = true;
@@ -245,7 +248,10 @@ void Connection::onSocketData(net::Socket& /*socket*/, std::string_view data) {
         freeParser();
     }
     rethrowPending();
-    if (parser() != nullptr) onParserExecuteCommon(result, data);
+    if (parser() != nullptr) {
+        if (consumed) socket.refreshTimeout();
+        onParserExecuteCommon(result, data);
+    }
     parkParser();
 }
 

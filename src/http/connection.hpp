@@ -179,6 +179,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     // ---- net::SocketConsumer (Node: socketOnData, socketOnEnd, socketOnError, …) ----
     void onSocketData(net::Socket& socket, std::string_view data) override;
     bool sharesDataWithListeners() const noexcept override { return true; }
+    bool refreshesTimeout() const noexcept override { return true; }
     void onSocketEnd(net::Socket& socket) override;
     void onSocketError(net::Socket& socket, const Error& error) override;
     void onSocketDrain(net::Socket& socket) override;

@@ -170,7 +170,7 @@ enum SocketFlag : std::uint32_t {
     kUnref = 1u << 21,
     kEverConnected = 1u << 22,
     kBatching = 1u << 23,    // between beginWriteBatch and endWriteBatch
-    kTimerArmed = 1u << 24,  // in its timeout's list (SocketTimeouts)
+    kTimerArmed = 1u << 24,  // in a timeout list (SocketTimeouts), maybe disarmed in place
     kPipeRoom = 1u << 25,    // allocated with room for a uv_pipe_t
 };
 

@@ -239,13 +239,16 @@ void A::onLargeRead(Socket& s, std::string_view bytes) {
 void A::onRead(Socket& s, ssize_t nread, const char* base) {
     if (nread > 0) {
         s.bytesRead_ += static_cast<std::uint64_t>(nread);
-        refreshTimer(s);
         const std::string_view chunk(base, static_cast<std::size_t>(nread));
         if (SocketConsumer* consumer = s.consumer_) {
             const bool share = sharesData(s, *consumer);
+            if (share || !consumer->refreshesTimeout()) refreshTimer(s);
             consumer->onSocketData(s, chunk);
             if (share) emitDataBesideConsumer(s, chunk);
-        } else if (has(s, f::kFlowing)) {
+            return;
+        }
+        refreshTimer(s);
+        if (has(s, f::kFlowing)) {
             s.emit(Socket::kData, chunk);
         } else {
             // Node's paused mode: buffer up to the high-water mark, then stop reading.
@@ -515,14 +518,19 @@ void A::onTimeout(Socket& s) {
 
 // Node: socket.setTimeout — setUnrefTimeout(this._onTimeout, msecs), refreshed by I/O.
 // Sockets share one timer per duration (socket_timeouts.hpp).
+// Without a callback no UniqueFunction is made and destroyed (the http server's re-arms).
 Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
-    auto& timeouts = f::NetLoopState::of(loop()).timeouts;
+    if (ms != 0 && onTimeout) once(kTimeout, std::move(onTimeout));
+    return setTimeout(ms);
+}
+
+Socket& Socket::setTimeout(std::uint32_t ms) {
     if (ms == 0) {
-        timeouts.unenroll(*this);
+        // Disarmed in place: the socket stays in its list, passed over when that list fires
+        // or moved when it is armed again (the http server's off and on per request).
         timeoutMs_ = 0;
         return *this;
     }
-    if (onTimeout) once(kTimeout, std::move(onTimeout));
     if (A::has(*this, f::kDestroyed)) return *this;
     if (ms > f::SocketTimeouts::kTimeoutMax) {
         // Node: getTimerDuration.
@@ -532,12 +540,13 @@ Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
                                  "Timer duration was truncated to 2147483647.");
         ms = f::SocketTimeouts::kTimeoutMax;
     }
-    if (ms != timeoutMs_) {
-        timeouts.unenroll(*this);
-        timeoutMs_ = ms;
-    }
-    timeouts.enroll(*this);
+    timeoutMs_ = ms;
+    f::NetLoopState::of(loop()).timeouts.enroll(*this);
     return *this;
+}
+
+void Socket::refreshTimeout() {
+    A::refreshTimer(*this);
 }
 
 std::uint32_t Socket::timeout() const noexcept {

@@ -43,18 +43,20 @@ void SocketTimeouts::unlink(List& list, Socket& s) noexcept {
     s.timerPrev_ = s.timerNext_ = nullptr;
 }
 
-// Node: insert(item, msecs, start) — appended to its duration's list.
+// Node: insert(item, msecs, start) — appended to its duration's list. A socket already at
+// the tail of that list only takes the new start.
 void SocketTimeouts::enroll(Socket& s) {
     if (closed_) return;
     const std::uint32_t start = now();
-    List* list = find(s.timeoutMs_);
     if (A::has(s, kTimerArmed)) {
-        if (list->tail == &s) {
+        if (s.timerNext_ == nullptr && s.timerListMs_ == s.timeoutMs_) {
             s.timerStart_ = start;
             return;
         }
-        unlink(*list, s);
-    } else if (list == nullptr) {
+        unlink(*find(s.timerListMs_), s);
+    }
+    List* list = find(s.timeoutMs_);
+    if (list == nullptr) {
         auto created = std::make_unique<List>();
         list = created.get();
         list->msecs = s.timeoutMs_;
@@ -70,6 +72,7 @@ void SocketTimeouts::enroll(Socket& s) {
     }
     list->tail = &s;
     s.timerStart_ = start;
+    s.timerListMs_ = s.timeoutMs_;
     A::set(s, kTimerArmed);
 }
 
@@ -78,7 +81,7 @@ void SocketTimeouts::enroll(Socket& s) {
 void SocketTimeouts::unenroll(Socket& s) noexcept {
     if (!A::has(s, kTimerArmed)) return;
     A::clear(s, kTimerArmed);
-    if (List* list = find(s.timeoutMs_)) unlink(*list, s);
+    if (List* list = find(s.timerListMs_)) unlink(*list, s);
 }
 
 // Node: listOnTimeout — the due sockets in order, then the timer re-armed for the new head.
@@ -86,6 +89,11 @@ void SocketTimeouts::onTimeout(List& list) {
     list.running = true;
     bool ranOne = false;
     while (Socket* s = list.head) {
+        if (s->timeoutMs_ != list.msecs) {
+            unlink(list, *s);
+            A::clear(*s, kTimerArmed);
+            continue;
+        }
         const std::uint32_t elapsed = now() - s->timerStart_;
         if (elapsed < list.msecs) {
             list.timer->restart(list.msecs - elapsed);

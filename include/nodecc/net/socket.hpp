@@ -212,7 +212,10 @@ class Socket final : public events::EventEmitter {
     // ---- options
     // Node: socket.setTimeout(ms[, cb]) — an unref'd inactivity timer, refreshed by
     // every read and write; 'timeout' fires, nothing is closed. 0 disables it.
-    Socket& setTimeout(std::uint32_t ms, EventCallback onTimeout = {});
+    Socket& setTimeout(std::uint32_t ms);
+    Socket& setTimeout(std::uint32_t ms, EventCallback onTimeout);  // cb: once('timeout')
+    // Node: socket._unrefTimer() — activity: the timeout set, if any, starts again from now.
+    void refreshTimeout();
     Socket& setNoDelay(bool noDelay = true);                                 // Node: setNoDelay
     Socket& setKeepAlive(bool enable = false, unsigned initialDelayMs = 0);  // Node: setKeepAlive
     Socket& ref();                                                           // Node: socket.ref()
@@ -284,8 +287,9 @@ class Socket final : public events::EventEmitter {
     std::uint64_t bytesWritten_ = 0;
     std::uint32_t highWaterMark_;
     std::uint32_t flags_ = 0;
-    std::uint32_t timeoutMs_ = 0;   // Node: socket.timeout
-    std::uint32_t timerStart_ = 0;  // loop ms (mod 2^32) of the last activity, while armed
+    std::uint32_t timeoutMs_ = 0;    // Node: socket.timeout
+    std::uint32_t timerStart_ = 0;   // loop ms (mod 2^32) of the last activity, while armed
+    std::uint32_t timerListMs_ = 0;  // its list's duration (timeoutMs_ unless disarmed in place)
     std::uint8_t corked_ = 0;
     alignas(8) unsigned char handle_[kHandleSize];  // last: see kHandleSize
 };

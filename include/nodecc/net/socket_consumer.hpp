@@ -60,6 +60,12 @@ class SocketConsumer {
     // the HTTP server unconsumes a socket that gets a 'data' listener and keeps parsing
     // from its own listener). By default a consumed socket emits no 'data'.
     virtual bool sharesDataWithListeners() const noexcept { return false; }
+    // Whether the consumer restarts the socket's inactivity timeout itself once it has
+    // handled the bytes (Socket::refreshTimeout(); Node: the HTTP server's onParserExecute
+    // calls socket._unrefTimer() after its parser ran). Otherwise the read restarts it
+    // before onSocketData, as it does when 'data' listeners share the bytes (Node:
+    // onStreamRead).
+    virtual bool refreshesTimeout() const noexcept { return false; }
 
   protected:
     ~SocketConsumer() = default;

@@ -267,6 +267,30 @@ TEST(ServerTimeouts, ServerTimeoutListenerIsTold) {
     EXPECT_LE(after, 800);
 }
 
+// The read restarts a consumed socket's timeout after the parser ran (Node: onParserExecute
+// → socket._unrefTimer()), so a handler that blocks the loop is not timed from the read: the
+// timeout fires server.timeout after the handler returned.
+TEST(ServerTimeouts, ServerTimeoutCountsFromTheEndOfTheHandler) {
+    Loop loop;
+    long long handlerDone = -1;
+    auto server = http::createServer([&](auto&, auto&) {
+        sleepMs(300);  // never answers
+        handlerDone = monotonicMs();
+    });
+    long long firedAfter = -1;
+    server->setTimeout(200, [&](net::Socket& s) {
+        firedAfter = monotonicMs() - handlerDone;
+        s.destroy();
+    });
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient c(port);
+        c.send(kGet);
+        c.readAll(3000);
+    }));
+    EXPECT_GE(firedAfter, 190);
+    EXPECT_LE(firedAfter, 1000);
+}
+
 // Without a listener on req, res or the server the socket is destroyed without bytes. The
 // socket's own 'timeout' listeners still hear it, after the server destroyed the socket (as
 // in Node, where the server's socketOnTimeout is only the first of them).

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "net_test_util.hpp"
+#include "nodecc/process/next_tick.hpp"
 
 namespace nodecc::test {
 namespace {
@@ -107,6 +108,53 @@ TEST(NetSocketTimeouts, NewDurationReplacesTheOldAndZeroDisarms) {
     EXPECT_EQ(aTimeout, 100u);
     EXPECT_EQ(bFired, 0);
     EXPECT_EQ(bTimeout, 0u);
+}
+
+// setTimeout(0) disarms in place and arming again moves the socket: four sockets armed for
+// 200 ms in order a b c d. a is switched off; d off and on again in the same tick (it is the
+// tail); b too (from the middle: it goes behind d); c off, and 100 ms later on for 50 ms.
+// As Node's per-socket timers: c, then d, its tick, then b; a never (timeout() 0).
+TEST(NetSocketTimeouts, OffAndOnAgainIsTimedFromTheLastArming) {
+    Loop loop;
+    Ref<net::Server> server = sinkServer();
+    std::vector<Ref<net::Socket>> c;
+    std::string order;
+    std::uint64_t armed = 0, bAfter = 0, cAfter = 0;
+    std::uint32_t aTimeout = 1;
+    whenConnected(*server, 4, c, [&] {
+        armed = nowMs(loop);
+        for (int i = 0; i < 4; ++i) {
+            c[i]->setTimeout(200);
+            c[i]->on(net::Socket::kTimeout, [&, i] {
+                order += static_cast<char>('a' + i);
+                if (i == 2) cAfter = nowMs(loop) - armed;
+                if (i == 3) process::nextTick([&] { order += 't'; });
+                if (i != 1) return;
+                bAfter = nowMs(loop) - armed;
+                // a's 200 ms would have passed too: look again a little later.
+                setTimeout(
+                    [&] {
+                        aTimeout = c[0]->timeout();
+                        for (auto& s : c) s->destroy();
+                        server->close();
+                    },
+                    150);
+            });
+        }
+        c[0]->setTimeout(0);
+        c[3]->setTimeout(0);
+        c[3]->setTimeout(200);
+        c[1]->setTimeout(0);
+        c[1]->setTimeout(200);
+        c[2]->setTimeout(0);
+        setTimeout([&] { c[2]->setTimeout(50); }, 100);
+    });
+    ASSERT_TRUE(runLoop(loop));
+    EXPECT_EQ(order, "cdtb");
+    EXPECT_GE(cAfter, 150u);
+    EXPECT_LT(cAfter, 200u + 100u);
+    EXPECT_GE(bAfter, 200u);
+    EXPECT_EQ(aTimeout, 0u);
 }
 
 // Node: a fired socket timeout stays set (socket.timeout unchanged) and the next activity
