@@ -823,8 +823,11 @@ void Connection::resOnFinish(ServerResponse& resRef) {
             keepAliveTimeoutSet_ = true;
         }
     } else {
-        Ref<ServerResponse> next = ms.outgoing.shift();
-        assignSocket(*next);
+        // assignSocket, with the queue's reference to the response kept as the owner's.
+        ServerResponse* next = ms.outgoing.shiftHeld();
+        ms.owner = next;
+        Ref<ServerResponse> hold(next);
+        next->flush();
         return;  // the next response owns the socket: the state stays
     }
     releaseStateIfIdle();

@@ -89,12 +89,17 @@ class MessageQueue {
         }
         tail_ = m;
     }
-    // Removes the front; the caller receives the reference.
-    Ref<T> shift() {
+    // Removes the front; its reference passes to the caller, who releases it in time.
+    T* shiftHeld() noexcept {
         T* m = head_;
         head_ = m->*Next;
         if (head_ == nullptr) tail_ = nullptr;
         m->*Next = nullptr;
+        return m;
+    }
+    // Removes the front; the caller receives the reference.
+    Ref<T> shift() {
+        T* m = shiftHeld();
         Ref<T> out(m);
         m->release();
         return out;
