@@ -25,22 +25,23 @@ constexpr std::uint64_t kKeepAliveTimeoutBuffer = 1000;
 // strings are held. This reproduces rawHeaders' 1023-field cap (ECHO.md §3.1).
 constexpr std::uint32_t kFieldBatch = 31;
 
-// Node: _http_common.js `parsers`, a FreeList of 1000 — one per loop here; beside it the
-// connections' MessageStates, recycled the same way.
-struct ParserPool final : ::nodecc::detail::LoopExtension {
+// Node: _http_common.js `parsers`, a FreeList of 1000 — one per loop here, and each parser
+// travels with a connection's MessageState: the two are taken and given back together.
+// Owning pointers, the room for all of them reserved: giving one back cannot throw.
+struct StatePool final : ::nodecc::detail::LoopExtension {
     static constexpr std::size_t kLoopSlot = ::nodecc::detail::kHttpPoolsSlot;
-    static constexpr std::size_t kMaxStates = 1000;
-    explicit ParserPool(Loop& /*loop*/) {}
-    ParserFreeList parsers;
-    std::vector<std::unique_ptr<Connection::MessageState>> states;
+    static constexpr std::size_t kMaxStates = ParserFreeList::kDefaultMax;
+    explicit StatePool(Loop& /*loop*/) { states.reserve(kMaxStates); }
+    StatePool(const StatePool&) = delete;
+    StatePool& operator=(const StatePool&) = delete;
+    ~StatePool() override {
+        for (Connection::MessageState* state : states) delete state;
+    }
+    std::vector<Connection::MessageState*> states;
 };
 
-ParserPool& pools() {
-    return Loop::current().extension<ParserPool>();
-}
-
-ParserFreeList& parserPool() {
-    return pools().parsers;
+StatePool& statePool() {
+    return Loop::current().extension<StatePool>();
 }
 
 // An exception thrown by user code in a parser callback, rethrown when execute() returns
@@ -56,8 +57,8 @@ Connection::Connection(Server& server, net::Socket& socket) : server_(&server), 
     if (server.timeout > 0)
         socket.setTimeout(static_cast<std::uint32_t>(server.timeout));  // 3-2-4-1-3
     // 3-2-4-1-4: a parser, initialized for a request stream with the server's limits.
-    // 3-2-4-1-4-2/3: parsers.alloc() + initialize — taken when the first bytes arrive
-    // (unparkParser), and given back whenever the connection is between requests.
+    // 3-2-4-1-4-2/3: parsers.alloc() + initialize — taken with the MessageState (state()),
+    // and given back with it whenever the connection is between requests.
     if (server.maxHeadersCount) maxHeaderPairs_ = *server.maxHeadersCount << 1;
     // Node: parser.initialize(..., server[kConnections]) — tracked from accept on.
     server.connections_->add(*this, Loop::current().now());
@@ -72,13 +73,20 @@ Connection::~Connection() {
 
 Connection::MessageState& Connection::state() {
     if (state_ != nullptr) return *state_;
-    auto& free = pools().states;
+    return takeState();
+}
+
+Connection::MessageState& Connection::takeState() {
+    std::vector<MessageState*>& free = statePool().states;
     if (free.empty()) {
         state_ = new MessageState;
     } else {
-        state_ = free.back().release();
+        state_ = free.back();
         free.pop_back();
     }
+    // Node: parsers.alloc() + parser.initialize(...) (a pooled state keeps its parser).
+    if (!state_->parser) state_->parser = std::make_unique<Parser>();
+    state_->parser->initialize(this, parserOptions());
     // Node: a batch of 31 fields is kept while _headers.length < maxHeaderPairs, i.e.
     // 2·31·⌊n/31⌋ < pairs, i.e. n < 31·⌈pairs/62⌉ (pairs 0: no limit).
     const std::uint64_t batches =
@@ -90,15 +98,18 @@ Connection::MessageState& Connection::state() {
 }
 
 // Between messages a connection keeps nothing of them: an idle keep-alive connection is
-// the Connection alone.
-void Connection::releaseStateIfIdle() noexcept {
-    if (state_ == nullptr || !state_->idle() || inActive) return;
-    std::unique_ptr<MessageState> state(std::exchange(state_, nullptr));
-    auto& free = pools().states;
-    if (free.size() >= ParserPool::kMaxStates) return;
-    try {
-        free.push_back(std::move(state));
-    } catch (...) {  // `state` is deleted
+// the Connection alone. Its parser goes back with the state unless it holds something of
+// a message (or is executing, or paused for back-pressure): freed (freeParser), it is idle.
+void Connection::releaseStateUnlessBusy() noexcept {
+    if (inActive && messageStarted) return;
+    if (!parserFreed_ && (executing_ || paused_ || !state_->parser->atMessageBoundary())) return;
+    if (inActive) server_->connections_->leaveActive(*this);  // its `active` links are here
+    MessageState* state = std::exchange(state_, nullptr);
+    std::vector<MessageState*>& free = statePool().states;
+    if (free.size() < StatePool::kMaxStates) {
+        free.push_back(state);
+    } else {
+        delete state;
     }
 }
 
@@ -107,22 +118,6 @@ ParserOptions Connection::parserOptions() const noexcept {
         server_->options().insecureHTTPParser ? ParserOptions::insecure() : ParserOptions{};
     options.maxHeaderSize = server_->options().maxHeaderSize;
     return options;
-}
-
-void Connection::parkParser() {
-    Parser* parser = this->parser();
-    if (parser != nullptr && !executing_ && !paused_ && !state_->current &&
-        parser->atMessageBoundary()) {
-        parserPool().free(std::move(state_->parser));
-    }
-    releaseStateIfIdle();
-}
-
-void Connection::unparkParser() {
-    if (parser() != nullptr || parserFreed_) return;
-    MessageState& ms = state();
-    ms.parser = parserPool().alloc();
-    ms.parser->initialize(this, parserOptions());
 }
 
 // ---- the socket, as the responses use it -----------------------------------------------------
@@ -235,12 +230,12 @@ void Connection::onSocketData(net::Socket& socket, std::string_view data) {
     // Node: a socket with 'data' listeners is read by socketOnData, its timeout restarted by
     // the read (onStreamRead); a consumed one by onParserExecute, after the parser ran.
     const bool consumed = socket.listenerCount(net::Socket::kData) == 0;
-    unparkParser();
+    Parser& parser = *state().parser;
     Ref<Connection> keep(this);
     executing_ = true;
     // Responses written while this read is parsed (a pipelined burst) leave in one write.
     socket_->beginWriteBatch();
-    const ExecuteResult result = state_->parser->execute(data);
+    const ExecuteResult result = parser.execute(data);
     executing_ = false;
     socket_->endWriteBatch(closesAfterBatch());
     if (freePending_) {
@@ -248,11 +243,11 @@ void Connection::onSocketData(net::Socket& socket, std::string_view data) {
         freeParser();
     }
     rethrowPending();
-    if (parser() != nullptr) {
+    if (!parserFreed_) {
         if (consumed) socket.refreshTimeout();
         onParserExecuteCommon(result, data);
     }
-    parkParser();
+    releaseStateIfIdle();
 }
 
 void Connection::rethrowPending() {
@@ -301,12 +296,12 @@ void Connection::onParserExecuteCommon(ExecuteResult result, std::string_view da
             socket->destroy();  // Node: CONNECT without a listener
         }
         return;
-    } else if (result.error == ParserError::PausedUpgrade && ms.parser) {
+    } else if (result.error == ParserError::PausedUpgrade && parser() != nullptr) {
         // An Upgrade request handled as a normal request (no 'upgrade' listener):
         // Node resumes after the upgrade pause and drops the rest of this read.
         ms.parser->resumeAfterUpgrade();
     }
-    if (paused_ && ms.parser) ms.parser->pause();  // Node: onParserExecuteCommon's pause
+    if (paused_ && parser() != nullptr) ms.parser->pause();  // Node: onParserExecuteCommon's pause
 }
 
 // Node: socketOnError (NODE-BEHAVIOUR §2.1).
@@ -424,8 +419,7 @@ void Connection::freeParser() {
         return;
     }
     if (!parserFreed_) {
-        parserFreed_ = true;
-        if (parser() != nullptr) parserPool().free(std::move(state_->parser));
+        parserFreed_ = true;  // the parser stays in the state, initialized again when taken
         server_->connections_->remove(*this);
     }
 }
@@ -711,9 +705,10 @@ void Connection::assignSocket(ServerResponse& res) {
 void Connection::responseEnded(ServerResponse& res) {
     Ref<Connection> keep;  // taken once there is something to flush (usually there is not)
     ServerResponse* cur = &res;
-    while (!cur->head_.last && socketWritable()) {
+    for (;;) {
+        // Nothing queued behind it (the usual case) is the first thing asked.
         ServerResponse* next = cur == owner() ? state_->outgoing.front() : cur->nextOutgoing_;
-        if (next == nullptr || next->direct_) return;
+        if (next == nullptr || next->direct_ || cur->head_.last || !socketWritable()) return;
         if (!keep) keep = Ref<Connection>(this);
         next->direct_ = true;
         Ref<ServerResponse> hold(next);
@@ -834,8 +829,12 @@ void Connection::resOnFinish(ServerResponse& resRef) {
             keepAliveTimeoutSet_ = true;
         }
     } else {
-        Ref<ServerResponse> next = ms.outgoing.shift();
-        assignSocket(*next);
+        // assignSocket, with the queue's reference to the response kept as the owner's.
+        ServerResponse* next = ms.outgoing.shiftHeld();
+        ms.owner = next;
+        Ref<ServerResponse> hold(next);
+        next->flush();
+        return;  // the next response owns the socket: the state stays
     }
     releaseStateIfIdle();
 }

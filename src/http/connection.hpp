@@ -89,12 +89,17 @@ class MessageQueue {
         }
         tail_ = m;
     }
-    // Removes the front; the caller receives the reference.
-    Ref<T> shift() {
+    // Removes the front; its reference passes to the caller, who releases it in time.
+    T* shiftHeld() noexcept {
         T* m = head_;
         head_ = m->*Next;
         if (head_ == nullptr) tail_ = nullptr;
         m->*Next = nullptr;
+        return m;
+    }
+    // Removes the front; the caller receives the reference.
+    Ref<T> shift() {
+        T* m = shiftHeld();
         Ref<T> out(m);
         m->release();
         return out;
@@ -119,7 +124,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     // parser.incoming, state.incoming / outgoing / outgoingData): taken from a per-loop pool
     // when bytes arrive, given back when the connection is idle again.
     struct MessageState {
-        std::unique_ptr<Parser> parser;  // parked in the parser pool between messages
+        std::unique_ptr<Parser> parser;  // set while the state is taken
         Ref<IncomingMessage> current;    // Node: parser.incoming
         MessageQueue<IncomingMessage, &IncomingMessage::nextIncoming_> incoming;
         MessageQueue<ServerResponse, &ServerResponse::nextOutgoing_> outgoing;
@@ -131,9 +136,10 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
         std::uint64_t lastMessageStart = 0;  // loop ms of the message in progress
         std::uint32_t acceptedFields = 0;    // of a head or trailer section (maxHeaderPairs)
 
+        // No message in flight (the parser's own state is checked apart).
         bool idle() const noexcept {
-            return !parser && !current && incoming.empty() && outgoing.empty() &&
-                   owner == nullptr && outgoingData == 0;
+            return !current && incoming.empty() && outgoing.empty() && owner == nullptr &&
+                   outgoingData == 0;
         }
     };
 
@@ -212,13 +218,19 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void closeResponses();
     void abortIncoming();
     void freeParser();
-    // An idle keep-alive connection holds no parser: it goes back to the pool between
-    // messages and a fresh one is taken when bytes arrive (Node keeps one per socket).
-    void parkParser();
-    void unparkParser();
-    Parser* parser() const noexcept { return state_ != nullptr ? state_->parser.get() : nullptr; }
+    // An idle keep-alive connection holds no parser: it goes back to the pool with the
+    // MessageState between messages, and is taken again when bytes arrive (Node keeps one
+    // per socket).
+    Parser* parser() const noexcept {
+        return state_ != nullptr && !parserFreed_ ? state_->parser.get() : nullptr;
+    }
     MessageState& state();  // taken from the pool if the connection has none
-    void releaseStateIfIdle() noexcept;
+    MessageState& takeState();
+    // Inline: the usual answer (messages still in flight) costs no call.
+    void releaseStateIfIdle() noexcept {
+        if (state_ != nullptr && state_->idle()) releaseStateUnlessBusy();
+    }
+    void releaseStateUnlessBusy() noexcept;
     ParserOptions parserOptions() const noexcept;
     void finish();  // drops the connection's self-reference
     bool fieldAccepted() const noexcept;

@@ -44,7 +44,7 @@ void ConnectionsList::appendActive(Connection& c) {
     activeTail_ = &c;
 }
 
-void ConnectionsList::unlinkActive(Connection& c) {
+void ConnectionsList::unlinkActive(Connection& c) noexcept {
     if (!c.inActive) return;
     Connection::MessageState& ms = *c.state_;
     if (ms.activePrev != nullptr) {
@@ -66,16 +66,22 @@ void ConnectionsList::messageBegin(Connection& c, std::uint64_t now) {
     c.state().lastMessageStart = now == 0 ? 1 : now;
     c.messageStarted = true;
     c.headersCompleted = false;
-    appendActive(c);
+    // The tail already (the next of a pipelined burst): the youngest start, it stays there.
+    if (!c.inActive || activeTail_ != &c) appendActive(c);
 }
 
 void ConnectionsList::headersComplete(Connection& c) {
     c.headersCompleted = true;
 }
 
+// The connection leaves `active` lazily: it stays linked (expired() passes over it) until
+// its next message begins, or until it is idle and gives its state back (leaveActive).
 void ConnectionsList::messageComplete(Connection& c) {
     if (!c.inAll) return;
     c.messageStarted = false;
+}
+
+void ConnectionsList::leaveActive(Connection& c) noexcept {
     unlinkActive(c);
 }
 
@@ -89,6 +95,10 @@ std::vector<Connection*> ConnectionsList::expired(std::uint64_t headersTimeout,
     Connection* c = activeHead_;
     while (c != nullptr) {
         Connection* next = c->state_->activeNext;
+        if (!c->messageStarted) {  // between messages (see messageComplete)
+            c = next;
+            continue;
+        }
         const std::uint64_t age = now - c->state_->lastMessageStart;
         const bool headersExpired =
             headersTimeout > 0 && !c->headersCompleted && age > headersTimeout;

@@ -4,7 +4,8 @@
 //
 // `all` holds every connection from accept until its parser is freed;
 // `active` holds those with a message started and not completed, in order of
-// start time (appended at message begin, so the oldest is first).
+// start time (appended at message begin, so the oldest is first); a connection
+// whose message completed may stay in it, passed over, until it is idle.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,8 @@ class ConnectionsList {
     void messageBegin(Connection& c, std::uint64_t now);
     void headersComplete(Connection& c);
     void messageComplete(Connection& c);
+    // A connection between messages that gives its state back leaves `active`.
+    void leaveActive(Connection& c) noexcept;
 
     // Node: ConnectionsList::Expired — removes the expired ones from `active`.
     std::vector<Connection*> expired(std::uint64_t headersTimeout, std::uint64_t requestTimeout,
@@ -36,7 +39,7 @@ class ConnectionsList {
     std::size_t size() const noexcept { return size_; }
 
   private:
-    void unlinkActive(Connection& c);
+    void unlinkActive(Connection& c) noexcept;
     void appendActive(Connection& c);
 
     Connection* allHead_ = nullptr;

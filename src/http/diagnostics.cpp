@@ -6,7 +6,7 @@
 namespace nodecc::http::diagnostics {
 
 namespace detail {
-thread_local bool hasSubscribers = false;
+constinit thread_local bool hasSubscribers = false;
 }
 
 namespace {

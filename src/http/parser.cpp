@@ -3,6 +3,9 @@
 // parser_transitions.cpp (the steps between states).
 #include "nodecc/http/parser.hpp"
 
+#include <new>
+#include <type_traits>
+
 #include "http/parser_machine.hpp"
 
 namespace nodecc::http {
@@ -22,18 +25,17 @@ Parser::Parser(ParserHandler* handler, ParserOptions options) noexcept {
 }
 
 void Parser::initialize(ParserHandler* handler, ParserOptions options) noexcept {
+    // The fields' initializers are stored in place: no fresh parser is built and copied
+    // (a server does this once per keep-alive request).
+    static_assert(std::is_trivially_destructible_v<Parser>);
+    ::new (static_cast<void*>(this)) Parser(Fresh{});
     handler_ = handler;
     options_ = options;
     if (options_.maxHeaderSize == 0) options_.maxHeaderSize = kDefaultMaxHeaderSize;
-    reinitialize();
 }
 
 void Parser::reinitialize() noexcept {
-    ParserHandler* const handler = handler_;
-    const ParserOptions options = options_;
-    *this = Parser(Fresh{});
-    handler_ = handler;
-    options_ = options;
+    initialize(handler_, options_);
 }
 
 bool Parser::atMessageBoundary() const noexcept {

@@ -57,7 +57,7 @@ bool unsubscribe(SubscriptionId id);
 
 namespace detail {
 // Node: channel.hasSubscribers — checked at the call sites before building a message.
-extern thread_local bool hasSubscribers;
+extern constinit thread_local bool hasSubscribers;  // constinit: read without a TLS wrapper call
 void publish(const RequestStart& message);
 void publish(const ResponseFinish& message);
 }  // namespace detail

@@ -22,6 +22,14 @@ void sleepMs(int ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+// A request handler that holds the response and ends it with `body` after `ms`.
+auto endLater(Ref<ServerResponse>& held, const char* body, double ms) {
+    return [&held, body, ms](auto&, ServerResponse& res) {
+        held = Ref<ServerResponse>(&res);
+        setTimeout([&held, body] { held->end(body); }, ms);
+    };
+}
+
 // test-http-server-request-timeout-delayed-headers: a connection that sends nothing gets
 // 408 once headersTimeout passed (accept time counts as the message start).
 TEST(ServerTimeouts, SilentConnectionGets408) {
@@ -92,14 +100,11 @@ TEST(ServerTimeouts, StalledBodyGets408AfterRequestTimeout) {
 }
 
 // Observed in Node: a complete request whose handler is slow is not timed out (the
-// connection left the active set at message complete).
+// connection is passed over in the active set once its message completed).
 TEST(ServerTimeouts, SlowHandlerAfterCompleteRequestGetsNo408) {
     Loop loop;
     Ref<ServerResponse> held;
-    auto server = http::createServer(fastChecks(100, 200), [&](auto&, auto& res) {
-        held = Ref<ServerResponse>(&res);
-        setTimeout([&held] { held->end("slow"); }, 500);
-    });
+    auto server = http::createServer(fastChecks(100, 200), endLater(held, "slow", 500));
     std::string got;
     ASSERT_TRUE(runClient(loop, *server, [&](int port) {
         RawClient c(port);
@@ -188,6 +193,41 @@ TEST(ServerTimeouts, MixedConnectionsOnlyStalledOnesExpire) {
     }));
     EXPECT_EQ(stalled, k408);
     EXPECT_EQ(fine, "++++++");
+}
+
+// A connection whose request completed but whose response is still pending stays in the
+// checked set, passed over, until it is idle. When its next (pipelined) request begins
+// behind a younger one of another connection, it moves behind that one: both partial
+// requests are timed from their own start, whichever path the bookkeeping takes (Node v20,
+// the same exchange: b's 408 at ~640 ms, a's at ~1060 ms). PipelinedPartialRequestGets408
+// is the other path: the connection is still the youngest when its next request begins.
+TEST(ServerTimeouts, PipelinedRequestBehindAnswerInProgressIsTimedInOrder) {
+    Loop loop;
+    Ref<ServerResponse> held;
+    auto server = http::createServer(fastChecks(600, 1200), endLater(held, "late", 2500));
+    std::string first, second;
+    long long firstAfter = -1, secondAfter = -1;
+    ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+        RawClient a(port);
+        RawClient b(port);
+        a.send(kGet);  // answered late: `a` keeps its state
+        sleepMs(50);
+        const long long start = monotonicMs();
+        b.send("GET / HTTP/1.1\r\nHost");  // younger than a's first request
+        sleepMs(450);
+        a.send("GET / HTTP/1.1\r\nHost");  // begins behind b's
+        first = b.readAll(3000);
+        if (b.peerClosed()) firstAfter = monotonicMs() - start;
+        second = a.readAll(3000);
+        if (a.peerClosed()) secondAfter = monotonicMs() - start;
+    }));
+    EXPECT_EQ(first, k408);
+    EXPECT_EQ(second, k408);
+    // Were `a` left ahead of `b` with its new start, b's 408 would wait for a's (≥ 1050).
+    EXPECT_GE(firstAfter, 550);
+    EXPECT_LE(firstAfter, 1000);
+    EXPECT_GE(secondAfter, 1000);
+    EXPECT_LE(secondAfter, 1800);
 }
 
 // Timeouts of 0 disable the check.
