@@ -32,8 +32,9 @@ namespace nodecc::detail {
 // 16 bytes as one load and one store.
 inline void copy16(char* dst, const char* src) noexcept {
 #if defined(__SSE2__)
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst),
-                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+    __m128i v;
+    std::memcpy(&v, src, sizeof v);
+    std::memcpy(dst, &v, sizeof v);
 #else
     std::memcpy(dst, src, 16);
 #endif
