@@ -2,6 +2,9 @@
 
 #include <time.h>
 
+#include <charconv>
+#include <cstring>
+
 namespace nodecc::http {
 
 namespace {
@@ -66,14 +69,17 @@ void formatImfFixdate(std::int64_t unixSeconds, char* out) noexcept {
     *p++ = 'T';
 }
 
-DateCache::DateCache(Loop& /*loop*/) noexcept {}
+DateCache::DateCache(Loop& loop) noexcept : loop_(&loop) {}
 
-std::string_view DateCache::utcDate() noexcept {
-    // The coarse clock (a vDSO read, a few ns) lags the exact one by at most a tick (≤ 4 ms):
-    // far below the header's one-second resolution; Node's reset timer lags too.
+void DateCache::readClock() noexcept {
     timespec ts{};
-    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    return utcDate(static_cast<std::int64_t>(ts.tv_sec));
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (loop_ != nullptr) {
+        // Node: setUnrefTimeout(resetCache, 1000 - d.getMilliseconds()) — due in the loop's
+        // time, so the text is kept while the loop's time stands still, as Node keeps it.
+        expiresAt_ = loop_->now() + 1000 - static_cast<std::uint64_t>(ts.tv_nsec / 1000000);
+    }
+    utcDate(static_cast<std::int64_t>(ts.tv_sec));
 }
 
 std::string_view DateCache::utcDate(std::int64_t unixSeconds) noexcept {
@@ -83,6 +89,29 @@ std::string_view DateCache::utcDate(std::int64_t unixSeconds) noexcept {
         ++formats_;
     }
     return {text_, kImfFixdateLength};
+}
+
+void DateCache::buildKeepAliveLines(std::uint64_t keepAliveTimeoutMs,
+                                    std::int64_t maxRequestsPerSocket) noexcept {
+    // The bytes ResponseHead writes one by one for these lines (Node: _storeHeader).
+    char* p = lines_;
+    const auto put = [&p](std::string_view s) {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    };
+    put("Date: ");
+    put(std::string_view(text_, kImfFixdateLength));
+    put("\r\nConnection: keep-alive\r\nKeep-Alive: timeout=");
+    p = std::to_chars(p, p + 20, keepAliveTimeoutMs / 1000).ptr;
+    if (static_cast<std::int32_t>(maxRequestsPerSocket) > 0) {
+        put(", max=");
+        p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(maxRequestsPerSocket)).ptr;
+    }
+    put("\r\n");
+    linesSize_ = static_cast<std::size_t>(p - lines_);
+    linesFormats_ = formats_;
+    linesTimeoutMs_ = keepAliveTimeoutMs;
+    linesMax_ = maxRequestsPerSocket;
 }
 
 }  // namespace nodecc::http

@@ -28,6 +28,31 @@ bool UniqueHeaders::contains(std::string_view name) const noexcept {
 
 // ---- OutgoingHeaders --------------------------------------------------------
 
+namespace {
+
+// The names _storeHeader's matchHeader acts on (Node: _http_outgoing.js matchHeader).
+// Inline: for a literal name the switch folds away.
+inline bool isStoreHeaderName(std::string_view name) noexcept {
+    switch (name.size()) {
+        case 4:
+            return equalsIgnoreCase(name, "date");
+        case 6:
+            return equalsIgnoreCase(name, "expect");
+        case 7:
+            return equalsIgnoreCase(name, "trailer");
+        case 10:
+            return equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive");
+        case 14:
+            return equalsIgnoreCase(name, "content-length");
+        case 17:
+            return equalsIgnoreCase(name, "transfer-encoding");
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
 void OutgoingHeaders::clear() noexcept {
     bytes_.clear();
     slots_.clear();
@@ -36,6 +61,7 @@ void OutgoingHeaders::clear() noexcept {
     live_ = 0;
     liveArrayIndexKeys_ = 0;
     used_ = false;
+    plainLines_ = true;
     headersSent_ = false;
     removedConnection_ = false;
     removedContentLength_ = false;
@@ -113,13 +139,56 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
     for (std::size_t i = 0; i < n; ++i) validateHeaderValue(name, values[i]);
     used_ = true;
 
-    std::uint32_t i = find(name);
+    const std::uint32_t i = find(name);
+    if (i != kNone || n != 1) {
+        setOther(i, name, values, n, isList, upper);
+        return;
+    }
+    // A new name with one value (most setHeader calls): the slot is made with its value
+    // linked, in one arena reservation: "name: value\r\n", then the key when it differs
+    // from the name.
+    const long long index = arrayIndexKey(name);
+    const std::size_t single = values[0].size();
+    const std::size_t lineLen = name.size() + single + 4;
+    const std::uint32_t nameOff = bytes_.grow(lineLen + (upper ? name.size() : 0));
+    char* dst = bytes_.data() + nameOff;
+    std::memcpy(dst, name.data(), name.size());
+    dst[name.size()] = ':';
+    dst[name.size() + 1] = ' ';
+    if (single != 0) std::memcpy(dst + name.size() + 2, values[0].data(), single);
+    dst[lineLen - 2] = '\r';
+    dst[lineLen - 1] = '\n';
+    std::uint32_t keyOff = nameOff;
+    if (upper) {
+        keyOff = nameOff + static_cast<std::uint32_t>(lineLen);
+        for (std::size_t k = 0; k < name.size(); ++k) dst[lineLen + k] = toLowerAscii(name[k]);
+    }
+    const auto value = static_cast<std::uint32_t>(values_.size());
+    values_.push_back({nameOff + static_cast<std::uint32_t>(name.size() + 2),
+                       static_cast<std::uint32_t>(single), kNone});
+    // One line for the name even without a value (an empty list), one for the value.
+    headLinesBound_ += name.size() + 4 + lineLen;
+    ++live_;
+    if (index >= 0) ++liveArrayIndexKeys_;
+    if (isList || index >= 0 || isStoreHeaderName(name)) plainLines_ = false;
+    slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), value, value, 1,
+                          index < 0 ? kNone : static_cast<std::uint32_t>(index), isList, true,
+                          static_cast<std::uint32_t>(lineLen)});
+}
+
+// set() of a name already there (slot i), or of a list: the values are linked one by one.
+void OutgoingHeaders::setOther(std::uint32_t i, std::string_view name,
+                               const std::string_view* values, std::size_t n, bool isList,
+                               bool upper) {
+    plainLines_ = false;
     if (i == kNone) {
         i = static_cast<std::uint32_t>(slots_.size());
         const long long index = arrayIndexKey(name);
-        // One arena reservation for the name, its key and a single value.
-        const std::size_t single = n == 1 ? values[0].size() : 0;
-        const std::uint32_t nameOff = bytes_.grow(name.size() * (upper ? 2 : 1) + single);
+        headLinesBound_ += name.size() + 4;  // a line even without a value (an empty list)
+        ++live_;
+        if (index >= 0) ++liveArrayIndexKeys_;
+        // One arena reservation for the name and its key.
+        const std::uint32_t nameOff = bytes_.grow(name.size() * (upper ? 2 : 1));
         char* dst = bytes_.data() + nameOff;
         std::memcpy(dst, name.data(), name.size());
         std::uint32_t keyOff = nameOff;
@@ -128,24 +197,9 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
             for (std::size_t k = 0; k < name.size(); ++k)
                 dst[name.size() + k] = toLowerAscii(name[k]);
         }
-        const std::uint32_t arrayIndex = index < 0 ? kNone : static_cast<std::uint32_t>(index);
-        headLinesBound_ += name.size() + 4;  // a line even without a value (an empty list)
-        ++live_;
-        if (index >= 0) ++liveArrayIndexKeys_;
-        if (n == 1) {
-            // The slot is made with its one value linked (no linkValue call).
-            const auto valueOff =
-                nameOff + static_cast<std::uint32_t>(name.size() * (upper ? 2 : 1));
-            if (single != 0) std::memcpy(bytes_.data() + valueOff, values[0].data(), single);
-            const auto value = static_cast<std::uint32_t>(values_.size());
-            values_.push_back({valueOff, static_cast<std::uint32_t>(single), kNone});
-            headLinesBound_ += name.size() + single + 4;
-            slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), value,
-                                  value, 1, arrayIndex, isList, true});
-            return;
-        }
         slots_.push_back(Slot{keyOff, nameOff, static_cast<std::uint32_t>(name.size()), kNone,
-                              kNone, 0, arrayIndex, isList, true});
+                              kNone, 0, index < 0 ? kNone : static_cast<std::uint32_t>(index),
+                              isList, true, 0});
     } else if (bytes(slots_[i].nameOff, slots_[i].nameLen) != name) {
         slots_[i].nameOff = store(name);
     }
@@ -155,6 +209,7 @@ void OutgoingHeaders::set(std::string_view name, const std::string_view* values,
     s.isList = isList;
     s.valueCount = 0;
     s.firstValue = s.lastValue = kNone;
+    s.lineLen = 0;
     for (std::size_t k = 0; k < n; ++k) pushValue(slots_[i], values[k]);
 }
 
@@ -170,6 +225,7 @@ void OutgoingHeaders::append(std::string_view name, const std::string_view* valu
     }
     // Node: appendHeader turns the value into an array and pushes; the name is not updated.
     slots_[i].isList = true;
+    plainLines_ = false;
     for (std::size_t k = 0; k < n; ++k) pushValue(slots_[i], values[k]);
 }
 
@@ -250,6 +306,7 @@ SpecialHeader OutgoingHeaders::removeHeader(std::string_view name) {
     } else if (equalsIgnoreCase(name, "date")) {
         special = SpecialHeader::Date;
     }
+    plainLines_ = false;
     const std::uint32_t i = find(name);
     if (i != kNone) {
         slots_[i].live = false;

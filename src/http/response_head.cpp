@@ -1,5 +1,6 @@
 #include "nodecc/http/response_head.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string>
@@ -111,7 +112,11 @@ class HeadWriter {
     // N bytes from `s` (N known at compile time: inline stores), of which `size` are kept.
     template <std::size_t N>
     void block(const char* s, std::size_t size) noexcept {
-        std::memcpy(p_, s, N);
+        if constexpr (N % 16 == 0) {
+            nodecc::detail::copyBlock<N>(p_, s);
+        } else {
+            std::memcpy(p_, s, N);
+        }
         p_ += size;
     }
     // Content-Length and the Keep-Alive timeout are short numbers: those digits are stored
@@ -205,6 +210,11 @@ constexpr std::size_t kFixedHeadBound =
     13 + 2 + (6 + 2) + 24 + (20 + 20 + 6 + 20 + 2) + (16 + 20 + 2) + 2;
 // The status line is copied as one block of kStatusLineRoom bytes into the room reserved.
 static_assert(kFixedHeadBound >= kStatusLineRoom);
+// HeadContext::keepAliveLines up to this size are copied as one block of this size (the room
+// for Date + Connection + Keep-Alive in kFixedHeadBound, which the DateCache's storage has).
+constexpr std::size_t kKeepAliveLinesBlock = 96;
+static_assert(kKeepAliveLinesBlock <= DateCache::kKeepAliveLinesRoom);
+static_assert(kKeepAliveLinesBlock <= kFixedHeadBound - kStatusLineRoom);
 
 }  // namespace
 
@@ -273,6 +283,14 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
     if (headersSent) throw headersSentError("write");
     const int status = validateStatusCode(code);
     const StatusLine line = message ? StatusLine() : statusLine(status);
+    if (line.bytes != nullptr && fields.empty() && headers.plainLines() && status >= 200 &&
+        status != 204 && status != 304 && hasBody && contentLength && sendDate && shouldKeepAlive &&
+        useChunkedEncodingByDefault && !maxRequestsOnConnectionReached &&
+        !(expectContinue && !sent100) && ctx.keepAliveTimeoutMs != 0 &&
+        !ctx.keepAliveLines.empty()) {
+        writeKeepAliveHead(status, line, headers, ctx, out);
+        return;
+    }
     const std::string_view msg =
         message ? *message : (line.bytes != nullptr ? line.text : http::statusMessage(status));
     const bool slowPath = headers.used();
@@ -291,7 +309,7 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
     if (expectContinue && !sent100) shouldKeepAlive = false;
 
     // Node: _storeHeader(statusLine, headers).
-    std::size_t bound = kFixedHeadBound + msg.size() + ctx.date.size();
+    std::size_t bound = kFixedHeadBound + msg.size() + ctx.date.size() + ctx.keepAliveLines.size();
     if (slowPath) {
         bound += headers.headLinesBound();
     } else {
@@ -343,16 +361,6 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
         const bool removedContLen = headers.removedContentLength() && !state.contLen;
         const bool removedTE = headers.removedTransferEncoding() && !state.te;
 
-        if (sendDate && !state.date) {
-            w.lit("Date: ");
-            if (ctx.date.size() == kImfFixdateLength) {
-                w.block<kImfFixdateLength>(ctx.date.data(), kImfFixdateLength);
-            } else {
-                w.put(ctx.date);
-            }
-            w.lit("\r\n");
-        }
-
         // A chunked 204/304 (user Transfer-Encoding) would confuse proxies: drop the zero
         // chunk and close instead.
         if (chunkedEncoding && (statusCode == 204 || statusCode == 304)) {
@@ -360,29 +368,50 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
             shouldKeepAlive = false;
         }
 
-        // keep-alive logic
-        if (removedConnection) {
-            last = !shouldKeepAlive;
-        } else if (!state.connection) {
-            const bool shouldSendKeepAlive =
-                shouldKeepAlive && (state.contLen || useChunkedEncodingByDefault);
-            if (shouldSendKeepAlive && maxRequestsOnConnectionReached) {
-                // Observed (NODE-BEHAVIOUR §3.4): `Connection: close` but _last stays false.
-                w.lit("Connection: close\r\n");
-            } else if (shouldSendKeepAlive) {
-                w.lit("Connection: keep-alive\r\n");
-                if (ctx.keepAliveTimeoutMs != 0 && defaultKeepAlive_) {
-                    w.lit("Keep-Alive: timeout=");
-                    w.decimal(ctx.keepAliveTimeoutMs / 1000);
-                    if (static_cast<std::int32_t>(ctx.maxRequestsPerSocket) > 0) {
-                        w.lit(", max=");
-                        w.decimal(static_cast<std::uint64_t>(ctx.maxRequestsPerSocket));
-                    }
-                    w.lit("\r\n");
-                }
+        const bool writeDate = sendDate && !state.date;
+        if (writeDate && !removedConnection && !state.connection && shouldKeepAlive &&
+            (state.contLen || useChunkedEncodingByDefault) && !maxRequestsOnConnectionReached &&
+            ctx.keepAliveTimeoutMs != 0 && defaultKeepAlive_ && !ctx.keepAliveLines.empty()) {
+            // Date, `Connection: keep-alive` and Keep-Alive, as the branches below write them.
+            if (ctx.keepAliveLines.size() <= kKeepAliveLinesBlock) {
+                w.block<kKeepAliveLinesBlock>(ctx.keepAliveLines.data(), ctx.keepAliveLines.size());
             } else {
-                last = true;
-                w.lit("Connection: close\r\n");
+                w.put(ctx.keepAliveLines);
+            }
+        } else {
+            if (writeDate) {
+                w.lit("Date: ");
+                if (ctx.date.size() == kImfFixdateLength) {
+                    w.block<kImfFixdateLength>(ctx.date.data(), kImfFixdateLength);
+                } else {
+                    w.put(ctx.date);
+                }
+                w.lit("\r\n");
+            }
+            // keep-alive logic
+            if (removedConnection) {
+                last = !shouldKeepAlive;
+            } else if (!state.connection) {
+                const bool shouldSendKeepAlive =
+                    shouldKeepAlive && (state.contLen || useChunkedEncodingByDefault);
+                if (shouldSendKeepAlive && maxRequestsOnConnectionReached) {
+                    // Observed (NODE-BEHAVIOUR §3.4): `Connection: close` but _last stays false.
+                    w.lit("Connection: close\r\n");
+                } else if (shouldSendKeepAlive) {
+                    w.lit("Connection: keep-alive\r\n");
+                    if (ctx.keepAliveTimeoutMs != 0 && defaultKeepAlive_) {
+                        w.lit("Keep-Alive: timeout=");
+                        w.decimal(ctx.keepAliveTimeoutMs / 1000);
+                        if (static_cast<std::int32_t>(ctx.maxRequestsPerSocket) > 0) {
+                            w.lit(", max=");
+                            w.decimal(static_cast<std::uint64_t>(ctx.maxRequestsPerSocket));
+                        }
+                        w.lit("\r\n");
+                    }
+                } else {
+                    last = true;
+                    w.lit("Connection: close\r\n");
+                }
             }
         }
 
@@ -415,6 +444,34 @@ void ResponseHead::writeHeadTo(std::int64_t code, std::optional<std::string_view
         w.abandon();
         throw;
     }
+    w.commit();
+    headersSent = true;
+    headers.markHeadersSent();
+}
+
+// The head the general path below writes for a keep-alive response with a Content-Length
+// (the table's status text, plain header lines, Date, Connection and Keep-Alive of the
+// context), written without its decisions: every header is a line copied as it is stored, the
+// Date, Connection and Keep-Alive lines are one block. The decisions keep their reset() values
+// (not chunked, not last, no early flush). tests/unit/http/response_head_test.cpp holds the
+// two paths' bytes against each other.
+template <class Out>
+void ResponseHead::writeKeepAliveHead(int status, const StatusLine& line, OutgoingHeaders& headers,
+                                      const HeadContext& ctx, Out& out) {
+    statusCode = status;
+    statusMessage = line.text;
+    const std::size_t blockRoom = std::max(ctx.keepAliveLines.size(), kKeepAliveLinesBlock);
+    HeadWriter w(out, kStatusLineRoom + headers.headLinesBound() + blockRoom + 16 + 20 + 4);
+    w.block<kStatusLineRoom>(line.bytes, line.size);
+    headers.forEachLine([&w](std::string_view l) { w.put(l); });
+    if (ctx.keepAliveLines.size() <= kKeepAliveLinesBlock) {
+        w.block<kKeepAliveLinesBlock>(ctx.keepAliveLines.data(), ctx.keepAliveLines.size());
+    } else {
+        w.put(ctx.keepAliveLines);
+    }
+    w.lit("Content-Length: ");
+    w.decimal(*contentLength);
+    w.lit("\r\n\r\n");
     w.commit();
     headersSent = true;
     headers.markHeadersSent();

@@ -1,6 +1,7 @@
 #include "nodecc/http/server_response.hpp"
 #include "connection.hpp"
 #include "message_pool.hpp"
+#include "nodecc/http/date_cache.hpp"
 #include "nodecc/http/incoming_message.hpp"
 #include "nodecc/http/status_codes.hpp"
 
@@ -108,8 +109,11 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
         statusMessage.assign(*message);
     }
     head_.sendDate = sendDate;
-    const HeadContext ctx =
+    HeadContext ctx =
         connection_ != nullptr ? connection_->headContext() : detail::Connection::defaultContext();
+    // The context's date is this loop's DateCache text: the lines made from it.
+    ctx.keepAliveLines = DateCache::forLoop(Loop::current())
+                             .keepAliveLines(ctx.keepAliveTimeoutMs, ctx.maxRequestsPerSocket);
     if (headOut_ == nullptr) headBytes_.clear();
     head_.writeHead(
         code, statusMessage.empty() ? std::nullopt : std::optional<std::string_view>(statusMessage),

@@ -122,14 +122,20 @@ constexpr bool linesFit() {
 }
 static_assert(linesFit(), "a status line is longer than kStatusLineRoom");
 
-}  // namespace
-
-StatusLine statusLine(int code) noexcept {
+constexpr StatusLine lineOf(int code) noexcept {
     if (code < kFirst || code > kLast) return {};
     const std::uint8_t i = kIndex[static_cast<std::size_t>(code - kFirst)];
     if (i == 0) return {};
     return {kStatusLines[i - 1].bytes, kStatusLines[i - 1].size, kStatusCodes[i - 1].text};
 }
+
+}  // namespace
+
+StatusLine statusLineOf(int code) noexcept {
+    return lineOf(code);
+}
+
+constinit const StatusLine detail::kOkStatusLine = lineOf(200);
 
 std::span<const StatusCodeEntry> statusCodes() noexcept {
     return kStatusCodes;

@@ -23,7 +23,34 @@
 #include <string_view>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace nodecc::detail {
+
+// 16 bytes as one load and one store.
+inline void copy16(char* dst, const char* src) noexcept {
+#if defined(__SSE2__)
+    __m128i v;
+    std::memcpy(&v, src, sizeof v);
+    std::memcpy(dst, &v, sizeof v);
+#else
+    std::memcpy(dst, src, 16);
+#endif
+}
+
+/// N bytes (a multiple of 16, known at compile time) as N / 16 loads and stores: a copy of a
+/// fixed-size block (a status line, the response head's default lines) without a library call
+/// or a `rep movs`, which the compiler picks for a memcpy of this size.
+template <std::size_t N>
+inline void copyBlock(char* dst, const char* src) noexcept {
+    static_assert(N % 16 == 0);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (copy16(dst + I * 16, src + I * 16), ...);
+    }
+    (std::make_index_sequence<N / 16>());
+}
 
 // The first and the last sizeof(Word) bytes of n (sizeof(Word) <= n <= 2 * sizeof(Word)):
 // two loads and two stores that overlap in the middle.
@@ -36,11 +63,15 @@ inline void copyEnds(char* dst, const char* src, std::size_t n) noexcept {
     std::memcpy(dst + n - sizeof tail, &tail, sizeof tail);
 }
 
-/// memcpy, with the short copies of header names and values (≤ 16 bytes) done inline instead
-/// of through a library call.
+/// memcpy, with the short copies of header names, values and lines (≤ 32 bytes) done inline
+/// instead of through a library call.
 inline void copyBytes(char* dst, const char* src, std::size_t n) noexcept {
-    if (n > 16) {
+    if (n > 32) {
         std::memcpy(dst, src, n);
+    } else if (n > 16) {
+        // The first and the last 16 bytes, overlapping in the middle.
+        copy16(dst, src);
+        copy16(dst + n - 16, src + n - 16);
     } else if (n >= 8) {
         copyEnds<std::uint64_t>(dst, src, n);
     } else if (n >= 4) {

@@ -144,6 +144,17 @@ class OutgoingHeaders {
     /// this much without walking the entries.
     std::size_t headLinesBound() const noexcept { return headLinesBound_; }
 
+    /// Whether every entry is one "name: value\r\n" line, held as such (forEachLine), with a
+    /// name the head builder has no rule for (not Date, Expect, Trailer, Connection, Keep-Alive,
+    /// Content-Length or Transfer-Encoding, nor an array index) and nothing was removed: what
+    /// a handler's plain setHeader calls leave. The head builder then copies the lines.
+    bool plainLines() const noexcept { return plainLines_; }
+    /// For plainLines(): f(std::string_view line) for each entry, in order.
+    template <class F>
+    void forEachLine(F&& f) const {
+        for (const Slot& s : slots_) f(bytes(s.nameOff, s.lineLen));
+    }
+
     bool removedConnection() const noexcept { return removedConnection_; }
     bool removedContentLength() const noexcept { return removedContentLength_; }
     bool removedTransferEncoding() const noexcept { return removedTransferEncoding_; }
@@ -163,6 +174,8 @@ class OutgoingHeaders {
         std::uint32_t arrayIndex;  // JS array-index key value, kNone if not one
         bool isList;
         bool live;
+        // Made with one value: "name: value\r\n" lies at nameOff, lineLen bytes (0: not so).
+        std::uint32_t lineLen;
     };
     struct ValueRef {
         std::uint32_t off, len, next;
@@ -178,6 +191,9 @@ class OutgoingHeaders {
         return {buf, static_cast<std::size_t>(r.ptr - buf)};
     }
     void set(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
+    [[gnu::noinline]] void setOther(std::uint32_t slot, std::string_view name,
+                                    const std::string_view* values, std::size_t n, bool isList,
+                                    bool upper);
     void append(std::string_view name, const std::string_view* values, std::size_t n, bool isList);
     void pushValue(Slot& slot, std::string_view value);
     void linkValue(Slot& slot, std::uint32_t off, std::size_t size);
@@ -225,6 +241,7 @@ class OutgoingHeaders {
     std::uint32_t live_ = 0;
     std::uint32_t liveArrayIndexKeys_ = 0;
     bool used_ = false;
+    bool plainLines_ = true;
     bool headersSent_ = false;
     bool removedConnection_ = false;
     bool removedContentLength_ = false;

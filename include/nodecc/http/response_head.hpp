@@ -34,6 +34,7 @@
 #include "nodecc/core/byte_string.hpp"
 #include "nodecc/http/header_field.hpp"
 #include "nodecc/http/outgoing_headers.hpp"
+#include "nodecc/http/status_codes.hpp"
 
 namespace nodecc::http {
 
@@ -66,6 +67,11 @@ struct HeadContext {
     std::uint64_t keepAliveTimeoutMs = 5000;
     std::int64_t maxRequestsPerSocket = 0;  ///< > 0 adds ", max=N" to Keep-Alive
     const UniqueHeaders* uniqueHeaders = nullptr;
+    /// Optional: the Date, Connection and Keep-Alive lines that `date`, keepAliveTimeoutMs and
+    /// maxRequestsPerSocket give on a keep-alive response (DateCache::keepAliveLines, at the
+    /// start of DateCache::kKeepAliveLinesRoom readable bytes). When set, writeHead copies
+    /// them as one block instead of writing the three lines; the bytes are the same.
+    std::string_view keepAliveLines = {};
 };
 
 class ResponseHead {
@@ -123,6 +129,9 @@ class ResponseHead {
     void appendEnd(std::string& out, std::string_view trailer = {}) const;
 
   private:
+    template <class Out>
+    void writeKeepAliveHead(int status, const StatusLine& line, OutgoingHeaders& headers,
+                            const HeadContext& ctx, Out& out);
     template <class Out>
     void writeHeadTo(std::int64_t code, std::optional<std::string_view> reason,
                      OutgoingHeaders& headers, std::span<const HeaderField> fields,

@@ -40,7 +40,14 @@ struct StatusLine {
     std::size_t size = 0;
     std::string_view text;  ///< STATUS_CODES[code]
 };
-StatusLine statusLine(int code) noexcept;
+StatusLine statusLineOf(int code) noexcept;
+namespace detail {
+extern const StatusLine kOkStatusLine;  // "HTTP/1.1 200 OK\r\n"
+}  // namespace detail
+/// statusLineOf(code), with 200 (most responses) without the table lookup.
+inline StatusLine statusLine(int code) noexcept {
+    return code == 200 ? detail::kOkStatusLine : statusLineOf(code);
+}
 
 inline std::string_view statusMessage(int code) noexcept {
     const std::string_view text = statusCodeText(code);

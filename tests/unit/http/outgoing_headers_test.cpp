@@ -227,6 +227,61 @@ TEST(OutgoingHeaders, HeadLinesBoundCoversTheLines) {
     EXPECT_GE(h.headLinesBound(), lines());
 }
 
+// plainLines(): each entry is a stored "name: value\r\n" line (the head builder copies them)
+// until an entry is a list, is replaced or appended to, has a name _storeHeader acts on or an
+// array-index name, or a header is removed; clear() starts over.
+TEST(OutgoingHeaders, PlainLines) {
+    OutgoingHeaders h;
+    const auto lines = [&h] {
+        std::string all;
+        h.forEachLine([&all](std::string_view line) { all.append(line); });
+        return all;
+    };
+    EXPECT_TRUE(h.plainLines());
+    EXPECT_EQ(lines(), "");
+    h.setHeader("Content-Type", "text/plain");
+    h.setHeader("x-empty", "");
+    h.setHeader("X-Number", 42);
+    h.setHeader("Content-Language", "en");  // 16 letters, as long as "content-length" + 2
+    EXPECT_TRUE(h.plainLines());
+    EXPECT_EQ(lines(),
+              "Content-Type: text/plain\r\nx-empty: \r\nX-Number: 42\r\n"
+              "Content-Language: en\r\n");
+    // The lines do not change what the store shows.
+    EXPECT_EQ(h.getHeader("content-type").value(), "text/plain");
+    EXPECT_EQ(h.getHeader("CONTENT-TYPE").name(), "Content-Type");
+    EXPECT_EQ(h.getHeader("x-number").value(), "42");
+    EXPECT_EQ(h.getHeader("x-empty").value(), "");
+
+    const auto plainAfter = [](auto change) {
+        OutgoingHeaders o;
+        o.setHeader("a", "1");
+        change(o);
+        return o.plainLines();
+    };
+    for (const char* name : {"Date", "expect", "Trailer", "CONNECTION", "Keep-Alive",
+                             "Content-Length", "transfer-encoding", "7"}) {
+        SCOPED_TRACE(name);
+        EXPECT_FALSE(plainAfter([&](OutgoingHeaders& o) { o.setHeader(name, "v"); }));
+    }
+    EXPECT_TRUE(plainAfter([](OutgoingHeaders& o) { o.setHeader("Dates", "v"); }));
+    EXPECT_TRUE(plainAfter([](OutgoingHeaders& o) { o.setHeader("Expected", "v"); }));
+    EXPECT_FALSE(plainAfter([](OutgoingHeaders& o) { o.setHeader("A", "2"); }));
+    EXPECT_FALSE(plainAfter([](OutgoingHeaders& o) { o.setHeader("b", {"1", "2"}); }));
+    EXPECT_FALSE(plainAfter(
+        [](OutgoingHeaders& o) { o.setHeader("b", std::span<const std::string_view>()); }));
+    EXPECT_FALSE(plainAfter([](OutgoingHeaders& o) { o.appendHeader("a", "2"); }));
+    EXPECT_FALSE(plainAfter([](OutgoingHeaders& o) { o.removeHeader("x"); }));
+    EXPECT_TRUE(plainAfter([](OutgoingHeaders& o) { o.appendHeader("b", "2"); }));
+
+    h.setHeader("Set-Cookie", {"a=1"});
+    EXPECT_FALSE(h.plainLines());
+    h.clear();
+    EXPECT_TRUE(h.plainLines());
+    h.setHeader("A", "b");
+    EXPECT_EQ(lines(), "A: b\r\n");
+}
+
 TEST(OutgoingHeaders, SetHeaders) {
     OutgoingHeaders h;
     h.setHeader("set-cookie", "z=0");

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "expect_node_error.hpp"
+#include "nodecc/http/date_cache.hpp"
 #include "nodecc/http/outgoing_headers.hpp"
 
 namespace {
@@ -51,8 +53,16 @@ struct Res {
     void removeHeader(std::string_view n) {
         if (headers.removeHeader(n) == SpecialHeader::Date) head.sendDate = false;
     }
+    // With a DateCache: the context carries its prebuilt Date / Connection / Keep-Alive lines,
+    // as a server's response passes them (the head's other path when they apply).
+    DateCache* dates = nullptr;
+
     void writeHead(int code, std::optional<std::string_view> reason,
                    std::initializer_list<HeaderField> fields) {
+        if (dates != nullptr) {
+            ctx.keepAliveLines =
+                dates->keepAliveLines(ctx.keepAliveTimeoutMs, ctx.maxRequestsPerSocket);
+        }
         head.writeHead(code, reason, headers, std::span(fields.begin(), fields.size()), ctx, out);
     }
     void writeHead(int code, std::initializer_list<HeaderField> fields = {}) {
@@ -428,16 +438,126 @@ const RecordedCase kRecorded[] = {
 
 }  // namespace
 
-TEST(ResponseHead, RecordedFromNode) {
+namespace {
+// Every recorded case; with `dates`, the context carries its prebuilt lines.
+void expectRecordedBytes(DateCache* dates) {
     for (const RecordedCase& c : kRecorded) {
         SCOPED_TRACE(c.name);
         Res r(c.facts);
+        r.dates = dates;
         c.run(r);
         EXPECT_EQ(r.out, c.wire);
         EXPECT_EQ(r.head.last, c.last);
         EXPECT_EQ(r.head.chunkedEncoding, c.chunked);
         EXPECT_EQ(r.head.shouldKeepAlive, c.keepAlive);
     }
+}
+}  // namespace
+
+TEST(ResponseHead, RecordedFromNode) {
+    expectRecordedBytes(nullptr);
+}
+
+// The same cases with the context's prebuilt Date / Connection / Keep-Alive lines (a server's
+// responses): the head written from them — and its decisions — are Node's bytes too.
+TEST(ResponseHead, RecordedFromNodeWithKeepAliveLines) {
+    DateCache dates;
+    ASSERT_EQ(dates.utcDate(1767225600), kDate);
+    expectRecordedBytes(&dates);
+}
+
+// A keep-alive response whose headers are all plain lines is written from the stored lines and
+// the prebuilt block; every variation around it takes the general path. Both give the same
+// head, the same decisions and the same statusCode / statusMessage.
+TEST(ResponseHead, PrebuiltLinesMatchTheGeneralPath) {
+    const std::string longValue(70, 'v');
+    struct Case {
+        const char* name;
+        RequestFacts facts;
+        std::function<void(Res&)> run;
+    };
+    // clang-format off
+    const Case cases[] = {
+        {"OneHeader", {}, [](Res& r) { r.setHeader("Content-Type", "text/plain"); r.end("Hello"); }},
+        {"NoHeaders", {}, [](Res& r) { r.end("x"); }},
+        {"EmptyBody", {}, [](Res& r) { r.setHeader("x-a", "1"); r.end(); }},
+        {"ManyHeaders", {}, [&](Res& r) {
+             r.setHeader("Content-Type", "text/html; charset=utf-8");
+             r.setHeader("x-lower", "");
+             r.setHeader("X-Long", longValue);
+             r.setHeader("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
+             r.setHeader("ETag", "\"abc\"");
+             r.end("body"); }},
+        {"Status404", {}, [](Res& r) { r.statusCode = 404; r.setHeader("a", "b"); r.end("no"); }},
+        {"Status201", {}, [](Res& r) { r.statusCode = 201; r.end("made"); }},
+        {"Status204", {}, [](Res& r) { r.statusCode = 204; r.end(); }},
+        {"Status304", {}, [](Res& r) { r.statusCode = 304; r.end(); }},
+        {"Status599Unknown", {}, [](Res& r) { r.statusCode = 599; r.end("u"); }},
+        {"OwnMessage", {}, [](Res& r) { r.statusMessage = "Fine"; r.end("m"); }},
+        {"Head", {.isHead = true}, [](Res& r) { r.setHeader("a", "b"); r.end("x"); }},
+        {"Http10", {.httpVersionMinor = 0, .shouldKeepAlive = false}, [](Res& r) { r.end("x"); }},
+        {"Http10KeepAlive", {.httpVersionMinor = 0}, [](Res& r) { r.end("x"); }},
+        {"NotKeepAlive", {.shouldKeepAlive = false}, [](Res& r) { r.end("x"); }},
+        {"UserDate", {}, [](Res& r) { r.setHeader("Date", "then"); r.end("x"); }},
+        {"UserConnection", {}, [](Res& r) { r.setHeader("Connection", "keep-alive"); r.end("x"); }},
+        {"UserKeepAlive", {}, [](Res& r) { r.setHeader("Keep-Alive", "timeout=9"); r.end("x"); }},
+        {"UserContentLength", {}, [](Res& r) { r.setHeader("content-length", "1"); r.end("x"); }},
+        {"UserTransferEncoding", {}, [](Res& r) { r.setHeader("Transfer-Encoding", "chunked"); r.end("x"); }},
+        {"UserExpect", {}, [](Res& r) { r.setHeader("Expect", "x"); r.end("x"); }},
+        {"RemovedDate", {}, [](Res& r) { r.removeHeader("Date"); r.end("x"); }},
+        {"RemovedOther", {}, [](Res& r) { r.setHeader("a", "1"); r.setHeader("b", "2"); r.removeHeader("a"); r.end("x"); }},
+        {"RemovedConnection", {}, [](Res& r) { r.removeHeader("connection"); r.end("x"); }},
+        {"Replaced", {}, [](Res& r) { r.setHeader("a", "1"); r.setHeader("b", "2"); r.setHeader("A", "3"); r.end("x"); }},
+        {"List", {}, [](Res& r) { r.setHeader("Set-Cookie", {"a=1", "b=2"}); r.end("x"); }},
+        {"Appended", {}, [](Res& r) { r.setHeader("a", "1"); r.appendHeader("a", "2"); r.end("x"); }},
+        {"ArrayIndexName", {}, [](Res& r) { r.setHeader("b", "1"); r.setHeader("12", "2"); r.end("x"); }},
+        {"Chunked", {}, [](Res& r) { r.setHeader("a", "1"); r.write("x"); r.end("y"); }},
+        {"WriteHeadFields", {}, [](Res& r) { r.writeHead(200, {{"a", "1"}}); r.end("x"); }},
+        {"NoKeepAliveTimeout", {}, [](Res& r) { r.ctx.keepAliveTimeoutMs = 0; r.end("x"); }},
+        {"LongKeepAliveTimeout", {}, [](Res& r) { r.ctx.keepAliveTimeoutMs = 123456789012; r.end("x"); }},
+        {"MaxRequests", {}, [](Res& r) { r.ctx.maxRequestsPerSocket = 100; r.end("x"); }},
+        {"HugeSettings", {}, [](Res& r) {
+             r.ctx.keepAliveTimeoutMs = 18446744073709551615u;
+             r.ctx.maxRequestsPerSocket = 2147483647;
+             r.end("x"); }},
+        {"MaxRequestsReached", {}, [](Res& r) {
+             r.ctx.maxRequestsPerSocket = 3;
+             r.head.maxRequestsOnConnectionReached = true;
+             r.end("x"); }},
+        {"ExpectContinue", {}, [](Res& r) { r.head.expectContinue = true; r.end("x"); }},
+        {"ExpectContinueSent100", {}, [](Res& r) { r.head.expectContinue = true; r.head.sent100 = true; r.end("x"); }},
+        {"NoSendDate", {}, [](Res& r) { r.head.sendDate = false; r.end("x"); }},
+    };
+    // clang-format on
+    DateCache dates;
+    dates.utcDate(1767225600);
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        Res general(c.facts);
+        c.run(general);
+        Res prebuilt(c.facts);
+        prebuilt.dates = &dates;
+        c.run(prebuilt);
+        EXPECT_EQ(prebuilt.out, general.out);
+        EXPECT_EQ(prebuilt.head.statusCode, general.head.statusCode);
+        EXPECT_EQ(prebuilt.head.statusMessage, general.head.statusMessage);
+        EXPECT_EQ(prebuilt.head.hasBody, general.head.hasBody);
+        EXPECT_EQ(prebuilt.head.last, general.head.last);
+        EXPECT_EQ(prebuilt.head.chunkedEncoding, general.head.chunkedEncoding);
+        EXPECT_EQ(prebuilt.head.shouldKeepAlive, general.head.shouldKeepAlive);
+        EXPECT_EQ(prebuilt.head.flushHeadNow, general.head.flushHeadNow);
+        EXPECT_EQ(prebuilt.head.contentLength, general.head.contentLength);
+        EXPECT_TRUE(prebuilt.headers.headersSent());
+    }
+    // The common case, byte for byte (the lines copied as stored, the block, Content-Length).
+    Res r({});
+    r.dates = &dates;
+    r.setHeader("Content-Type", "text/plain");
+    r.end("Hello, World!");
+    EXPECT_EQ(r.out,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Thu, 01 Jan 2026 00:00:00 "
+              "GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: "
+              "13\r\n\r\nHello, World!");
 }
 
 // ---- API errors and helpers ---------------------------------------------------------------

@@ -42,6 +42,9 @@ TEST(StatusCodes, StatusLines) {
                   "HTTP/1.1 " + std::to_string(code) + " " + std::string(text) + "\r\n");
         EXPECT_EQ(line.text, text);
         EXPECT_LE(line.size, kStatusLineRoom);
+        // statusLine's 200 without the lookup is the table's line.
+        EXPECT_EQ(std::string(line.bytes, line.size),
+                  std::string(statusLineOf(code).bytes, statusLineOf(code).size));
     }
     for (int code : {-1, 0, 99, 199, 306, 599, 1000}) {
         EXPECT_EQ(statusLine(code).bytes, nullptr) << code;
