@@ -97,6 +97,7 @@ void OutgoingHeaders::Arena::reserve(std::size_t more) {
     cap = std::min<std::size_t>(cap, std::numeric_limits<std::uint32_t>::max());
     auto p = std::make_unique_for_overwrite<char[]>(cap);
     if (size_ != 0) std::memcpy(p.get(), p_.get(), size_);
+    if (p_) retired_.push_back(std::move(p_));  // the caller may still read from it
     p_ = std::move(p);
     cap_ = static_cast<std::uint32_t>(cap);
 }

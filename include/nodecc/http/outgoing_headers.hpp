@@ -219,7 +219,10 @@ class OutgoingHeaders {
         char* data() noexcept { return p_.get(); }
         const char* data() const noexcept { return p_.get(); }
         std::uint32_t size() const noexcept { return size_; }
-        void clear() noexcept { size_ = 0; }
+        void clear() noexcept {
+            size_ = 0;
+            if (!retired_.empty()) retired_.clear();
+        }
         // n more bytes (uninitialised); their offset.
         std::uint32_t grow(std::size_t n) {
             if (n > cap_ - size_) reserve(n);
@@ -231,6 +234,10 @@ class OutgoingHeaders {
       private:
         void reserve(std::size_t more);  // room for `more` bytes past size_; throws past 4 GiB
         std::unique_ptr<char[]> p_;
+        // Blocks outgrown since the last clear(), kept alive: the bytes being stored may be
+        // a view into them (setHeader("b", getHeader("a").value())). Growth doubles, so
+        // they add up to less than the current block.
+        std::vector<std::unique_ptr<char[]>> retired_;
         std::uint32_t size_ = 0;
         std::uint32_t cap_ = 0;
     };
