@@ -287,6 +287,15 @@ struct ParserMachine {
         return false;
     }
 
+    // llhttp_should_keep_alive; a request never needs EOF to end its body. Here so that the
+    // end of every message inlines it (Parser::shouldKeepAlive is the public face).
+    static bool keepAlive(const Parser& parser) {
+        if (parser.httpMajor_ > 0 && parser.httpMinor_ > 0) {
+            return (parser.flags_ & flags::kConnectionClose) == 0;
+        }
+        return (parser.flags_ & flags::kConnectionKeepAlive) != 0;
+    }
+
     bool lenient(std::uint16_t flag) const { return (s.options_.lenientFlags & flag) != 0; }
     bool rfc() const { return s.options_.rfcStrict; }
     bool strictTarget() const { return s.options_.rfcStrict && s.options_.strictTarget; }

@@ -347,7 +347,7 @@ bool ParserMachine::upgradeCheck(const char* p, ExecuteResult& result) {
 
 bool ParserMachine::afterMessageComplete(const char* p, ExecuteResult&) {
     (void)p;
-    const bool keepAlive = s.shouldKeepAlive();
+    const bool keepAlive = ParserMachine::keepAlive(s);
     s.finishUnsafe_ = false;
     s.finishWithCallback_ = false;
     s.flags_ = 0;
