@@ -666,6 +666,10 @@ ExecuteResult ParserMachine::run() {
                     if (p + 1 < end && p[1] == '\n' && (s.flags_ & flags::kTrailing) == 0) {
                         p += 2;
                         NODECC_STEP(headersComplete(p, result));
+                        // The usual read: one whole message, ended.
+                        if (p == end && s.state_ == State::Start) {
+                            return {static_cast<std::size_t>(end - begin), s.error_};
+                        }
                         continue;
                     }
                     s.state_ = State::HeadersLf;
@@ -780,7 +784,11 @@ ExecuteResult ParserMachine::run() {
                     NODECC_STEP(valueEnded(p, result));
                     if (p + 1 < end && p[1] == '\n' && !lenient(lenient::kHeaders)) {
                         p += 2;
-                        NODECC_STEP(completeValue(p, result));
+                        if (s.pendingFlag_ == kPendingNone) {
+                            NODECC_STEP(deliverValue(p, result));
+                        } else {
+                            NODECC_STEP(completeValue(p, result));
+                        }
                         if (p < end) goto fieldStart;
                         continue;
                     }

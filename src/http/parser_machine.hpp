@@ -324,6 +324,7 @@ struct ParserMachine {
     bool runValueMachine(const char*& p, ExecuteResult& result);
     bool valueEnded(const char* p, ExecuteResult& result);
     bool completeValue(const char* p, ExecuteResult& result);
+    bool deliverValue(const char* p, ExecuteResult& result);
     bool emptyValue(const char* p, ExecuteResult& result);
     bool headersComplete(const char* p, ExecuteResult& result);
     bool afterHeadersComplete(const char* p, ExecuteResult& result);
@@ -339,5 +340,36 @@ struct ParserMachine {
                              const char* overflowAt = nullptr);
     bool methodDone(const char* p, ExecuteResult& result);
 };
+
+// The end of a header value once its pending flag is applied (completeValue): hand it out
+// with its name. Inline so that a general header's line whole in the buffer ends in run().
+[[gnu::always_inline]] inline bool ParserMachine::deliverValue(const char* p,
+                                                               ExecuteResult& result) {
+    std::string_view value;
+    if (mark != nullptr && valueEnd != nullptr) {
+        value = trimTrailingWhitespace({mark, static_cast<std::size_t>(valueEnd - mark)});
+    }
+    mark = nullptr;
+    valueEnd = nullptr;
+    s.state_ = Parser::State::FieldStart;
+    s.subState_ = 1;
+    if (s.handler_ == nullptr) {
+        hasPendingName = false;
+        return true;
+    }
+    ParserAction action;
+    if (hasPendingName) {
+        hasPendingName = false;
+        action = s.handler_->onHeader(pendingName, value);
+    } else {
+        action = s.handler_->onHeaderValue(value, true);
+    }
+    if (!verdict(action, ParserError::CbHeaderValueComplete, detail::kPauseReason,
+                 "`on_header_value_complete` callback error")) {
+        result = stopped(p);
+        return false;
+    }
+    return true;
+}
 
 }  // namespace nodecc::http
