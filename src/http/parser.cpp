@@ -69,13 +69,7 @@ void Parser::setUserError(const char* reason) noexcept {
 }
 
 bool Parser::shouldKeepAlive() const noexcept {
-    // llhttp_should_keep_alive; a request never needs EOF to end its body.
-    if (httpMajor_ > 0 && httpMinor_ > 0) {
-        if ((flags_ & flags::kConnectionClose) != 0) return false;
-    } else if ((flags_ & flags::kConnectionKeepAlive) == 0) {
-        return false;
-    }
-    return true;
+    return ParserMachine::keepAlive(*this);
 }
 
 ExecuteResult Parser::execute(std::string_view data) noexcept {

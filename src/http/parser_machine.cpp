@@ -255,27 +255,19 @@ bool ParserMachine::flushPieces(ExecuteResult& result) {
 ExecuteResult ParserMachine::run() {
     const char* p = begin;
     ExecuteResult result;
-    switch (s.state_) {
-        case State::UrlStart:
-        case State::UrlSchema:
-        case State::UrlSchemaSlashes:
-        case State::UrlServer:
-        case State::UrlPath:
-        case State::UrlQuery:
-        case State::UrlFragment:
-        case State::UrlAsterisk:
-        case State::Field:
-        case State::FieldColonWs:
-        case State::Value:
-        case State::ChunkExtName:
-        case State::ChunkExtValue:
-        case State::ChunkExtQuoted:
-        case State::ChunkExtQuotedPair:
-            mark = begin;
-            break;
-        default:
-            break;
-    }
+    // A read that starts inside a token continues it from the first byte (one bit test: this
+    // runs once per execute()).
+    constexpr auto bit = [](State state) {
+        return std::uint64_t{1} << static_cast<unsigned>(state);
+    };
+    constexpr std::uint64_t kTokenStates =
+        bit(State::UrlStart) | bit(State::UrlSchema) | bit(State::UrlSchemaSlashes) |
+        bit(State::UrlServer) | bit(State::UrlPath) | bit(State::UrlQuery) |
+        bit(State::UrlFragment) | bit(State::UrlAsterisk) | bit(State::Field) |
+        bit(State::FieldColonWs) | bit(State::Value) | bit(State::ChunkExtName) |
+        bit(State::ChunkExtValue) | bit(State::ChunkExtQuoted) | bit(State::ChunkExtQuotedPair);
+    static_assert(static_cast<unsigned>(State::Dead) < 64);
+    if (((kTokenStates >> static_cast<unsigned>(s.state_)) & 1) != 0) mark = begin;
 
 #define NODECC_STEP(call) \
     if (!(call)) return result
@@ -308,6 +300,8 @@ ExecuteResult ParserMachine::run() {
                     return {static_cast<std::size_t>(p - begin), s.error_};
             }
         if (p == end) {
+            // Between messages no token is open: nothing to flush (the common keep-alive end).
+            if (s.state_ == State::Start) return {static_cast<std::size_t>(end - begin), s.error_};
             flushPieces(result);
             return result;
         }
@@ -672,6 +666,10 @@ ExecuteResult ParserMachine::run() {
                     if (p + 1 < end && p[1] == '\n' && (s.flags_ & flags::kTrailing) == 0) {
                         p += 2;
                         NODECC_STEP(headersComplete(p, result));
+                        // The usual read: one whole message, ended.
+                        if (p == end && s.state_ == State::Start) {
+                            return {static_cast<std::size_t>(end - begin), s.error_};
+                        }
                         continue;
                     }
                     s.state_ = State::HeadersLf;
@@ -786,7 +784,11 @@ ExecuteResult ParserMachine::run() {
                     NODECC_STEP(valueEnded(p, result));
                     if (p + 1 < end && p[1] == '\n' && !lenient(lenient::kHeaders)) {
                         p += 2;
-                        NODECC_STEP(completeValue(p, result));
+                        if (s.pendingFlag_ == kPendingNone) {
+                            NODECC_STEP(deliverValue(p, result));
+                        } else {
+                            NODECC_STEP(completeValue(p, result));
+                        }
                         if (p < end) goto fieldStart;
                         continue;
                     }

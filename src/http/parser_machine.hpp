@@ -287,6 +287,15 @@ struct ParserMachine {
         return false;
     }
 
+    // llhttp_should_keep_alive; a request never needs EOF to end its body. Here so that the
+    // end of every message inlines it (Parser::shouldKeepAlive is the public face).
+    static bool keepAlive(const Parser& parser) {
+        if (parser.httpMajor_ > 0 && parser.httpMinor_ > 0) {
+            return (parser.flags_ & flags::kConnectionClose) == 0;
+        }
+        return (parser.flags_ & flags::kConnectionKeepAlive) != 0;
+    }
+
     bool lenient(std::uint16_t flag) const { return (s.options_.lenientFlags & flag) != 0; }
     bool rfc() const { return s.options_.rfcStrict; }
     bool strictTarget() const { return s.options_.rfcStrict && s.options_.strictTarget; }
@@ -315,6 +324,7 @@ struct ParserMachine {
     bool runValueMachine(const char*& p, ExecuteResult& result);
     bool valueEnded(const char* p, ExecuteResult& result);
     bool completeValue(const char* p, ExecuteResult& result);
+    bool deliverValue(const char* p, ExecuteResult& result);
     bool emptyValue(const char* p, ExecuteResult& result);
     bool headersComplete(const char* p, ExecuteResult& result);
     bool afterHeadersComplete(const char* p, ExecuteResult& result);
@@ -330,5 +340,36 @@ struct ParserMachine {
                              const char* overflowAt = nullptr);
     bool methodDone(const char* p, ExecuteResult& result);
 };
+
+// The end of a header value once its pending flag is applied (completeValue): hand it out
+// with its name. Inline so that a general header's line whole in the buffer ends in run().
+[[gnu::always_inline]] inline bool ParserMachine::deliverValue(const char* p,
+                                                               ExecuteResult& result) {
+    std::string_view value;
+    if (mark != nullptr && valueEnd != nullptr) {
+        value = trimTrailingWhitespace({mark, static_cast<std::size_t>(valueEnd - mark)});
+    }
+    mark = nullptr;
+    valueEnd = nullptr;
+    s.state_ = Parser::State::FieldStart;
+    s.subState_ = 1;
+    if (s.handler_ == nullptr) {
+        hasPendingName = false;
+        return true;
+    }
+    ParserAction action;
+    if (hasPendingName) {
+        hasPendingName = false;
+        action = s.handler_->onHeader(pendingName, value);
+    } else {
+        action = s.handler_->onHeaderValue(value, true);
+    }
+    if (!verdict(action, ParserError::CbHeaderValueComplete, detail::kPauseReason,
+                 "`on_header_value_complete` callback error")) {
+        result = stopped(p);
+        return false;
+    }
+    return true;
+}
 
 }  // namespace nodecc::http

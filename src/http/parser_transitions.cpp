@@ -214,31 +214,7 @@ bool ParserMachine::completeValue(const char* p, ExecuteResult& result) {
             break;
     }
     s.pendingFlag_ = kPendingNone;
-    std::string_view value;
-    if (mark != nullptr && valueEnd != nullptr) {
-        value = trimTrailingWhitespace({mark, static_cast<std::size_t>(valueEnd - mark)});
-    }
-    mark = nullptr;
-    valueEnd = nullptr;
-    s.state_ = State::FieldStart;
-    s.subState_ = 1;
-    if (s.handler_ == nullptr) {
-        hasPendingName = false;
-        return true;
-    }
-    ParserAction action;
-    if (hasPendingName) {
-        hasPendingName = false;
-        action = s.handler_->onHeader(pendingName, value);
-    } else {
-        action = s.handler_->onHeaderValue(value, true);
-    }
-    if (!verdict(action, ParserError::CbHeaderValueComplete, kPauseReason,
-                 "`on_header_value_complete` callback error")) {
-        result = stopped(p);
-        return false;
-    }
-    return true;
+    return deliverValue(p, result);
 }
 
 bool ParserMachine::emptyValue(const char* p, ExecuteResult& result) {
@@ -347,7 +323,7 @@ bool ParserMachine::upgradeCheck(const char* p, ExecuteResult& result) {
 
 bool ParserMachine::afterMessageComplete(const char* p, ExecuteResult&) {
     (void)p;
-    const bool keepAlive = s.shouldKeepAlive();
+    const bool keepAlive = ParserMachine::keepAlive(s);
     s.finishUnsafe_ = false;
     s.finishWithCallback_ = false;
     s.flags_ = 0;
