@@ -45,6 +45,16 @@ struct WriteChunk {
 // The write state of a socket with output pending; pooled per loop so that
 // steady-state writes reuse capacity instead of allocating.
 struct WriteQueue {
+    // `done` and `running` hand their buffers on by swapping (and `done` with `batchCbs`),
+    // so either may be the one with no room when a write's callback first takes a path it
+    // had not taken before, possibly long after warm-up. Room for a few callbacks in both
+    // from the start: a pooled queue then allocates nothing for them once made.
+    static constexpr std::size_t kTypicalCallbacks = 4;
+    WriteQueue() {
+        done.reserve(kTypicalCallbacks);
+        running.reserve(kTypicalCallbacks);
+    }
+
     std::vector<WriteChunk> queued;    // waiting (corked, connecting, or behind a write in flight)
     std::vector<WriteChunk> inflight;  // handed to uv_write; untouched until its callback
     std::vector<uv_buf_t> bufs;
