@@ -182,6 +182,7 @@ enum SocketFlag : std::uint32_t {
     kBatching = 1u << 23,    // between beginWriteBatch and endWriteBatch
     kTimerArmed = 1u << 24,  // in a timeout list (SocketTimeouts), maybe disarmed in place
     kPipeRoom = 1u << 25,    // allocated with room for a uv_pipe_t
+    kTailHeld = 1u << 26,    // bytes sent with MSG_MORE may wait in the kernel for a push
 };
 
 // Friend of Socket: the functions of socket*.cpp that need its internals.
@@ -237,6 +238,7 @@ struct SocketAccess {
     static void recycleChunk(WriteQueue& q, WriteChunk& chunk) noexcept;
     static void flushBatch(Socket& s, bool endFollows = false);
     static int sendBeforeEnd(Socket& s, std::string_view bytes);
+    static void pushHeldTail(Socket& s) noexcept;
     static void settleBatch(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,

@@ -436,6 +436,7 @@ void A::destroy(Socket& s, const Error* err) {
         process::nextTick([self = Ref<Socket>(&s), e = *err] { emitError(*self, e); });
     }
     if (has(s, f::kHandleOpen)) {
+        pushHeldTail(s);
         if (has(s, f::kResetOnClose) && !has(s, f::kPipe | f::kShutdownSent) &&
             uv_tcp_close_reset(tcp(s), closeCb) == 0) {
             return;

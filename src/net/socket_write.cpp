@@ -3,6 +3,8 @@
 // Node: Writable + stream_base_commons writeGeneric/writevGeneric. A write goes
 // to the kernel at once (uv_try_write) when nothing is queued; only what the
 // kernel did not take is queued, and the queue leaves in one uv_write (writev).
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -245,6 +247,7 @@ int A::trySendPieces(Socket& s, std::span<const f::OutgoingPiece> pieces) {
             if (errno != EAGAIN) error = -errno;
             return false;
         }
+        if (more && r > 0) set(s, f::kTailHeld);
         sent += static_cast<std::size_t>(r);
         return static_cast<std::size_t>(r) == std::exchange(iovBytes, 0);
     };
@@ -587,8 +590,22 @@ int A::sendBeforeEnd(Socket& s, std::string_view bytes) {
     do {
         r = ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE);
     } while (r < 0 && errno == EINTR);
+    if (r > 0) set(s, f::kTailHeld);
     if (r >= 0) return static_cast<int>(r);
     return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+}
+
+// A tail held back by MSG_MORE for a FIN that did not come (the socket is destroyed first:
+// a parse error later in the same read, an exception) is pushed out before the close.
+// Otherwise a close with unread input would reset the connection and discard it unsent,
+// where Node, which has no MSG_MORE, had already sent it.
+void A::pushHeldTail(Socket& s) noexcept {
+    if (!has(s, f::kTailHeld) || has(s, f::kShutdownSent)) return;
+    clear(s, f::kTailHeld);
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(handle(s), &fd) != 0) return;
+    const int on = 1;  // setting TCP_NODELAY pushes pending output, even if it was on
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 void A::failBatch(Socket& s, const Error& err) {

@@ -241,6 +241,40 @@ TEST(ServerClientErrorDetails, DataAfterConnectionClose) {
         got, "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
 }
 
+// The same with more input behind, still unread when the parse error destroys the socket,
+// so that the close resets the connection: the answer written in that read must have left
+// before (a tail kept back for the FIN of `Connection: close` was lost with the reset).
+TEST(ServerClientErrorDetails, AnswerBeforeAParseErrorSurvivesUnreadInput) {
+    const std::string unread(256 * 1024, 'x');  // more than one read takes
+    struct Row {
+        std::string input;
+        const char* expected;
+    };
+    const Row rows[] = {
+        {"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n" + unread,
+         "HTTP/1.1 200 OK\r\nDate: <DATE>\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"},
+        // No Host (Node's own 400 from writeHead + end), then a bad chunk size.
+        {"PUT /url HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3 " + unread,
+         "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nDate: <DATE>\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+    };
+    for (const Row& row : rows) {
+        Loop loop;
+        auto server = http::createServer([](auto&, auto& res) { res.end("ok"); });
+        std::string got, other;
+        ASSERT_TRUE(runClient(loop, *server, [&](int port) {
+            RawClient c(port);
+            c.send(row.input);  // fails part-way once the server has reset the connection
+            got = normalizeDate(c.readAll());
+            RawClient next(port);
+            next.send(kGet);
+            other = next.readResponse();
+        }));
+        EXPECT_EQ(got, row.expected);
+        EXPECT_EQ(statusOf(other), 200);
+    }
+}
+
 // test-http-max-header-size: the count is the bytes of url, names and values (§2.3).
 TEST(ServerClientErrorDetails, MaxHeaderSizeCountsNamesAndValues) {
     Loop loop;
