@@ -184,18 +184,18 @@ void Connection::readStop() {
     if (!closed_) socket_->pause();
 }
 
-HeadContext Connection::headContext() const {
+HeadContext Connection::headContext(DateCache& dates) const {
     HeadContext ctx;
-    ctx.date = DateCache::forLoop(Loop::current()).utcDate();
+    ctx.date = dates.utcDate();
     ctx.keepAliveTimeoutMs = server_->keepAliveTimeout;
     ctx.maxRequestsPerSocket = server_->maxRequestsPerSocket;
     ctx.uniqueHeaders = &server_->uniqueHeaders_;
     return ctx;
 }
 
-HeadContext Connection::defaultContext() {
+HeadContext Connection::defaultContext(DateCache& dates) {
     HeadContext ctx;
-    ctx.date = DateCache::forLoop(Loop::current()).utcDate();
+    ctx.date = dates.utcDate();
     return ctx;
 }
 

@@ -26,6 +26,7 @@
 #include "nodecc/process/async_id.hpp"
 
 namespace nodecc::http {
+class DateCache;
 class Server;
 class IncomingMessage;
 }  // namespace nodecc::http
@@ -176,8 +177,10 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void readStop();
     void updateOutgoingData(std::int64_t delta);  // Node: updateOutgoingData
     void resOnFinish(ServerResponse& res);        // Node: resOnFinish (seed 4-2)
-    HeadContext headContext() const;
-    static HeadContext defaultContext();
+    // The context's date is `dates`' text (the caller's lookup of its loop's cache, which
+    // also gives the keep-alive lines).
+    HeadContext headContext(DateCache& dates) const;
+    static HeadContext defaultContext(DateCache& dates);
     bool closed() const noexcept { return closed_; }
 
     void onRequestTimeout();  // Node: onRequestTimeout → socketOnError(ERR_HTTP_REQUEST_TIMEOUT)

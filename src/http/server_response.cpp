@@ -109,11 +109,11 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
         statusMessage.assign(*message);
     }
     head_.sendDate = sendDate;
-    HeadContext ctx =
-        connection_ != nullptr ? connection_->headContext() : detail::Connection::defaultContext();
-    // The context's date is this loop's DateCache text: the lines made from it.
-    ctx.keepAliveLines = DateCache::forLoop(Loop::current())
-                             .keepAliveLines(ctx.keepAliveTimeoutMs, ctx.maxRequestsPerSocket);
+    // One lookup of this loop's DateCache: the date and the lines made from it.
+    DateCache& dates = DateCache::forLoop(Loop::current());
+    HeadContext ctx = connection_ != nullptr ? connection_->headContext(dates)
+                                             : detail::Connection::defaultContext(dates);
+    ctx.keepAliveLines = dates.keepAliveLines(ctx.keepAliveTimeoutMs, ctx.maxRequestsPerSocket);
     if (headOut_ == nullptr) headBytes_.clear();
     head_.writeHead(
         code, statusMessage.empty() ? std::nullopt : std::optional<std::string_view>(statusMessage),
