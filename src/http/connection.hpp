@@ -155,7 +155,11 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     }
     // A response that may write to the socket ended: the responses queued behind it, in
     // order, may now hand their bytes to the socket too (until a Connection: close one).
-    void responseEnded(ServerResponse& res);
+    // Nothing queued behind it (the usual case) is asked inline.
+    void responseEnded(ServerResponse& res) {
+        ServerResponse* next = &res == owner() ? state_->outgoing.front() : res.nextOutgoing_;
+        if (next != nullptr) flushQueuedBehind(res);
+    }
     net::Socket& socket() const noexcept { return *socket_; }
     bool socketWritable() const noexcept;
     bool socketReadable() const noexcept;
@@ -217,6 +221,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     static void endUnobserved(IncomingMessage& req, ServerResponse& res, int ticks) noexcept;
     void resetSocketTimeout();
     void assignSocket(ServerResponse& res);
+    void flushQueuedBehind(ServerResponse& res);  // responseEnded's work
     void detachSocket(ServerResponse& res);
     void closeResponses();
     void abortIncoming();

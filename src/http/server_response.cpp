@@ -15,6 +15,16 @@ ServerResponse::ServerResponse(IncomingMessage& req, std::size_t highWaterMark,
     initHead();
 }
 
+namespace {
+// Read through req.headers (Node joins repeated TE fields), built only if there is one. Out of
+// line (HTTP/1.0 only): initHead stays small enough for the compiler to inline it into the
+// request's dispatch.
+[[gnu::noinline]] bool teChunked(const IncomingMessage& req) {
+    auto te = detail::hasRawField(req, "te") ? req.headers().get("te") : nullptr;
+    return te != nullptr && isChunked(te->value());
+}
+}  // namespace
+
 void ServerResponse::initHead() {
     const IncomingMessage& req = *req_;
     RequestFacts facts;
@@ -22,10 +32,8 @@ void ServerResponse::initHead() {
     facts.httpVersionMajor = req.httpVersionMajor();
     facts.httpVersionMinor = req.httpVersionMinor();
     facts.shouldKeepAlive = true;
-    if (facts.httpVersionMajor < 1 || facts.httpVersionMinor < 1) {
-        // Read through req.headers (Node joins repeated TE fields), built only if there is one.
-        auto te = detail::hasRawField(req, "te") ? req.headers().get("te") : nullptr;
-        facts.teChunked = te != nullptr && isChunked(te->value());
+    if (facts.httpVersionMajor < 1 || facts.httpVersionMinor < 1) [[unlikely]] {
+        facts.teChunked = teChunked(req);
     }
     head_.reset(facts);
 }
@@ -121,8 +129,12 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
     statusCode = head_.statusCode;
     if (statusMessage.empty()) {
         // Usually "OK": a short text is stored a character at a time, inline (append() and
-        // assign() are calls into the library).
-        if (head_.statusMessage.size() <= 4) {
+        // assign() are calls into the library); "OK" as constants (a loop reloads the
+        // string's fields after each character it stores).
+        if (head_.statusMessage == "OK") {
+            statusMessage.push_back('O');
+            statusMessage.push_back('K');
+        } else if (head_.statusMessage.size() <= 4) {
             for (char c : head_.statusMessage) statusMessage.push_back(c);
         } else {
             statusMessage.append(head_.statusMessage);
