@@ -184,18 +184,18 @@ void Connection::readStop() {
     if (!closed_) socket_->pause();
 }
 
-HeadContext Connection::headContext() const {
+HeadContext Connection::headContext(DateCache& dates) const {
     HeadContext ctx;
-    ctx.date = DateCache::forLoop(Loop::current()).utcDate();
+    ctx.date = dates.utcDate();
     ctx.keepAliveTimeoutMs = server_->keepAliveTimeout;
     ctx.maxRequestsPerSocket = server_->maxRequestsPerSocket;
     ctx.uniqueHeaders = &server_->uniqueHeaders_;
     return ctx;
 }
 
-HeadContext Connection::defaultContext() {
+HeadContext Connection::defaultContext(DateCache& dates) {
     HeadContext ctx;
-    ctx.date = DateCache::forLoop(Loop::current()).utcDate();
+    ctx.date = dates.utcDate();
     return ctx;
 }
 
@@ -702,11 +702,10 @@ void Connection::assignSocket(ServerResponse& res) {
     res.flush();
 }
 
-void Connection::responseEnded(ServerResponse& res) {
-    Ref<Connection> keep;  // taken once there is something to flush (usually there is not)
+void Connection::flushQueuedBehind(ServerResponse& res) {
+    Ref<Connection> keep;  // taken once there is something to flush
     ServerResponse* cur = &res;
     for (;;) {
-        // Nothing queued behind it (the usual case) is the first thing asked.
         ServerResponse* next = cur == owner() ? state_->outgoing.front() : cur->nextOutgoing_;
         if (next == nullptr || next->direct_ || cur->head_.last || !socketWritable()) return;
         if (!keep) keep = Ref<Connection>(this);

@@ -26,6 +26,7 @@
 #include "nodecc/process/async_id.hpp"
 
 namespace nodecc::http {
+class DateCache;
 class Server;
 class IncomingMessage;
 }  // namespace nodecc::http
@@ -154,7 +155,11 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     }
     // A response that may write to the socket ended: the responses queued behind it, in
     // order, may now hand their bytes to the socket too (until a Connection: close one).
-    void responseEnded(ServerResponse& res);
+    // Nothing queued behind it (the usual case) is asked inline.
+    void responseEnded(ServerResponse& res) {
+        ServerResponse* next = &res == owner() ? state_->outgoing.front() : res.nextOutgoing_;
+        if (next != nullptr) flushQueuedBehind(res);
+    }
     net::Socket& socket() const noexcept { return *socket_; }
     bool socketWritable() const noexcept;
     bool socketReadable() const noexcept;
@@ -176,8 +181,10 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     void readStop();
     void updateOutgoingData(std::int64_t delta);  // Node: updateOutgoingData
     void resOnFinish(ServerResponse& res);        // Node: resOnFinish (seed 4-2)
-    HeadContext headContext() const;
-    static HeadContext defaultContext();
+    // The context's date is `dates`' text (the caller's lookup of its loop's cache, which
+    // also gives the keep-alive lines).
+    HeadContext headContext(DateCache& dates) const;
+    static HeadContext defaultContext(DateCache& dates);
     bool closed() const noexcept { return closed_; }
 
     void onRequestTimeout();  // Node: onRequestTimeout → socketOnError(ERR_HTTP_REQUEST_TIMEOUT)
@@ -214,6 +221,7 @@ class Connection final : public net::SocketConsumer, public ParserHandler, publi
     static void endUnobserved(IncomingMessage& req, ServerResponse& res, int ticks) noexcept;
     void resetSocketTimeout();
     void assignSocket(ServerResponse& res);
+    void flushQueuedBehind(ServerResponse& res);  // responseEnded's work
     void detachSocket(ServerResponse& res);
     void closeResponses();
     void abortIncoming();

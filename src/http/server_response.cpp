@@ -7,27 +7,36 @@
 
 namespace nodecc::http {
 
-// Node: new ServerResponse(req, options) — HEAD has no body; HTTP < 1.1 is chunked only
-// with `TE: chunked` (parserOnIncoming then sets shouldKeepAlive from the parser).
-ServerResponse::ServerResponse(IncomingMessage& req, std::size_t highWaterMark,
-                               bool rejectNonStandardBodyWrites)
-    : OutgoingMessage(highWaterMark, rejectNonStandardBodyWrites), req_(&req) {
-    initHead();
+namespace {
+// Read through req.headers (Node joins repeated TE fields), built only if there is one. Out of
+// line (HTTP/1.0 only): initHead stays small.
+[[gnu::noinline]] bool teChunked(const IncomingMessage& req) {
+    auto te = detail::hasRawField(req, "te") ? req.headers().get("te") : nullptr;
+    return te != nullptr && isChunked(te->value());
 }
+}  // namespace
 
-void ServerResponse::initHead() {
+// Inlined into reuse(), on every request's dispatch (out of line it costs more in its call
+// than in its work).
+[[gnu::always_inline]] inline void ServerResponse::initHead() {
     const IncomingMessage& req = *req_;
     RequestFacts facts;
     facts.isHead = req.method() == "HEAD";
     facts.httpVersionMajor = req.httpVersionMajor();
     facts.httpVersionMinor = req.httpVersionMinor();
     facts.shouldKeepAlive = true;
-    if (facts.httpVersionMajor < 1 || facts.httpVersionMinor < 1) {
-        // Read through req.headers (Node joins repeated TE fields), built only if there is one.
-        auto te = detail::hasRawField(req, "te") ? req.headers().get("te") : nullptr;
-        facts.teChunked = te != nullptr && isChunked(te->value());
+    if (facts.httpVersionMajor < 1 || facts.httpVersionMinor < 1) [[unlikely]] {
+        facts.teChunked = teChunked(req);
     }
     head_.reset(facts);
+}
+
+// Node: new ServerResponse(req, options) — HEAD has no body; HTTP < 1.1 is chunked only
+// with `TE: chunked` (parserOnIncoming then sets shouldKeepAlive from the parser).
+ServerResponse::ServerResponse(IncomingMessage& req, std::size_t highWaterMark,
+                               bool rejectNonStandardBodyWrites)
+    : OutgoingMessage(highWaterMark, rejectNonStandardBodyWrites), req_(&req) {
+    initHead();
 }
 
 ServerResponse::~ServerResponse() = default;
@@ -109,11 +118,11 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
         statusMessage.assign(*message);
     }
     head_.sendDate = sendDate;
-    HeadContext ctx =
-        connection_ != nullptr ? connection_->headContext() : detail::Connection::defaultContext();
-    // The context's date is this loop's DateCache text: the lines made from it.
-    ctx.keepAliveLines = DateCache::forLoop(Loop::current())
-                             .keepAliveLines(ctx.keepAliveTimeoutMs, ctx.maxRequestsPerSocket);
+    // One lookup of this loop's DateCache: the date and the lines made from it.
+    DateCache& dates = DateCache::forLoop(Loop::current());
+    HeadContext ctx = connection_ != nullptr ? connection_->headContext(dates)
+                                             : detail::Connection::defaultContext(dates);
+    ctx.keepAliveLines = dates.keepAliveLines(ctx.keepAliveTimeoutMs, ctx.maxRequestsPerSocket);
     if (headOut_ == nullptr) headBytes_.clear();
     head_.writeHead(
         code, statusMessage.empty() ? std::nullopt : std::optional<std::string_view>(statusMessage),
@@ -121,8 +130,12 @@ ServerResponse& ServerResponse::writeHeadImpl(int code, std::optional<std::strin
     statusCode = head_.statusCode;
     if (statusMessage.empty()) {
         // Usually "OK": a short text is stored a character at a time, inline (append() and
-        // assign() are calls into the library).
-        if (head_.statusMessage.size() <= 4) {
+        // assign() are calls into the library); "OK" as constants (a loop reloads the
+        // string's fields after each character it stores).
+        if (head_.statusMessage == "OK") {
+            statusMessage.push_back('O');
+            statusMessage.push_back('K');
+        } else if (head_.statusMessage.size() <= 4) {
             for (char c : head_.statusMessage) statusMessage.push_back(c);
         } else {
             statusMessage.append(head_.statusMessage);

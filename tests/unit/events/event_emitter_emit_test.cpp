@@ -17,6 +17,13 @@ inline constexpr Event<std::string_view> kData{"data"};
 inline constexpr Event<int, std::string> kPair{"pair"};
 inline constexpr Event<> kEnd{"end"};
 
+// An emitter owned by Refs that reports its destruction.
+struct Owned : EventEmitter {
+    explicit Owned(bool* d) : destroyed(d) {}
+    ~Owned() override { *destroyed = true; }
+    bool* destroyed;
+};
+
 // Node: test-event-emitter-modify-in-emit.js — removal during emit still
 // runs this time, addition does not: "a b | a c".
 TEST(EventEmitterModifyInEmit, RemovalRunsAdditionWaits) {
@@ -302,11 +309,6 @@ TEST(EventEmitterLifetime, DestroyedHoldingListeners) {
 // emit: the emit finishes safely (later listeners of the snapshot, once ones
 // included, still run) and the emitter is destroyed afterwards.
 TEST(EventEmitterLifetime, LastRefDroppedDuringEmit) {
-    struct Owned : EventEmitter {
-        explicit Owned(bool* d) : destroyed(d) {}
-        ~Owned() override { *destroyed = true; }
-        bool* destroyed;
-    };
     bool destroyed = false;
     Ref<Owned> owner(new Owned(&destroyed));
     int later = 0;
@@ -317,6 +319,84 @@ TEST(EventEmitterLifetime, LastRefDroppedDuringEmit) {
     raw->emit("close");
     EXPECT_EQ(later, 2);
     EXPECT_TRUE(destroyed);
+}
+
+// The lone listener of an event (called without a snapshot of the list): what it does to
+// the emitter during its call behaves as with several listeners.
+TEST(EventEmitterLoneListener, RemovingItselfRunsToTheEndAndIsReleasedAfter) {
+    EventEmitter e;
+    auto state = std::make_shared<std::string>();
+    Listener self;
+    self = e.on(kData, [&e, &self, state](std::string_view chunk) {
+        e.off(kData, self);
+        self = Listener{};    // the last handle: the listener lives on until its call ends
+        *state += chunk;      // its captures are still there
+    });
+    EXPECT_TRUE(e.emit(kData, std::string_view("abc")));
+    EXPECT_EQ(*state, "abc");
+    EXPECT_EQ(state.use_count(), 1);  // released once the call ended
+    EXPECT_FALSE(e.emit(kData, std::string_view("def")));
+}
+
+TEST(EventEmitterLoneListener, AListenerAddedDuringTheCallWaitsForTheNextEmit) {
+    EventEmitter e;
+    std::string out;
+    bool added = false;
+    e.on(kEnd, [&] {
+        out += "a ";
+        if (!added) {
+            added = true;
+            e.on(kEnd, [&] { out += "b "; });
+        }
+    });
+    e.emit(kEnd);
+    out += "| ";
+    e.emit(kEnd);
+    EXPECT_EQ(out, "a | a b ");
+}
+
+TEST(EventEmitterLoneListener, LastRefDroppedDuringTheCall) {
+    bool destroyed = false;
+    bool aliveAfterDrop = false;
+    Ref<Owned> owner(new Owned(&destroyed));
+    owner->on("close", [&] {
+        owner = nullptr;
+        aliveAfterDrop = !destroyed;  // the emitter lives until the emit ends
+    });
+    Owned* raw = owner.get();
+    EXPECT_TRUE(raw->emit("close"));
+    EXPECT_TRUE(aliveAfterDrop);
+    EXPECT_TRUE(destroyed);
+}
+
+TEST(EventEmitterLoneListener, AThrowLeavesTheEmitterAsItWas) {
+    bool destroyed = false;
+    Ref<Owned> owner(new Owned(&destroyed));
+    auto state = std::make_shared<int>(0);
+    owner->on(kEnd, [state] {
+        ++*state;
+        throw Error("E_TEST", "from the listener");
+    });
+    EXPECT_THROW(owner->emit(kEnd), Error);
+    EXPECT_THROW(owner->emit(kEnd), Error);  // still registered, called again
+    EXPECT_EQ(*state, 2);
+    EXPECT_EQ(owner->listenerCount(kEnd), 1u);
+    owner = nullptr;  // no reference was left behind by the throws
+    EXPECT_TRUE(destroyed);
+    EXPECT_EQ(state.use_count(), 1);
+}
+
+TEST(EventEmitterLoneListener, AOnceListenerAndAPrefixListenerStillWork) {
+    EventEmitter e;
+    int once = 0;
+    e.once(kEnd, [&] { ++once; });
+    EXPECT_TRUE(e.emit(kEnd));
+    EXPECT_FALSE(e.emit(kEnd));
+    EXPECT_EQ(once, 1);
+    int got = 0;
+    e.on(kPair, [&](int n) { got = n; });  // takes a prefix of the arguments
+    EXPECT_TRUE(e.emit(kPair, 7, std::string("x")));
+    EXPECT_EQ(got, 7);
 }
 
 }  // namespace
