@@ -241,6 +241,7 @@ struct SocketAccess {
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t front, const Buffer* keep);
+    static int writeNow(Socket& s, std::string_view bytes);
     static int trySendPieces(Socket& s, std::span<const OutgoingPiece> pieces);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, const Buffer* keep,

@@ -5,6 +5,7 @@
 // kernel did not take is queued, and the queue leaves in one uv_write (writev).
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -184,28 +185,34 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
         }
         return trySendPieces(s, out);
     }
-    int r = 0;
-    if (count == 1 && front == 0) {
-        uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
-                                   static_cast<unsigned>(pieces[0].size()));
-        r = uv_try_write(stream(s), &buf, 1);
-    } else if (count == 0) {
-        // The batch alone (flushBatch): one buffer, no scratch list.
-        uv_buf_t buf = uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front));
-        r = uv_try_write(stream(s), &buf, 1);
-    } else {
-        auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
-        bufs.clear();
-        if (front > 0)
-            bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
-        for (std::size_t i = 0; i < count; ++i) {
-            if (pieces[i].empty()) continue;
-            bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
-                                       static_cast<unsigned>(pieces[i].size())));
-        }
-        r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
+    if (count == 1 && front == 0) return writeNow(s, pieces[0]);
+    // The batch alone (flushBatch): one buffer, no scratch list.
+    if (count == 0) return writeNow(s, std::string_view(s.writeQueue_->batch.data(), front));
+    auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
+    bufs.clear();
+    if (front > 0)
+        bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
+    for (std::size_t i = 0; i < count; ++i) {
+        if (pieces[i].empty()) continue;
+        bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
+                                   static_cast<unsigned>(pieces[i].size())));
     }
+    const int r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
     return r == UV_EAGAIN || r == UV_ENOSYS ? 0 : r;
+}
+
+// One write(2), as uv_try_write makes it for one buffer, without its checks: the callers
+// write only when libuv has nothing of this socket queued (no uv_write in flight, not
+// connecting, not shut down). Returns what the kernel took (0 for EAGAIN) or a libuv error.
+int A::writeNow(Socket& s, std::string_view bytes) {
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
+    ssize_t r = 0;
+    do {
+        r = ::write(fd, bytes.data(), bytes.size());
+    } while (r < 0 && errno == EINTR);
+    if (r >= 0) return static_cast<int>(r);
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -errno;
 }
 
 namespace {
