@@ -259,8 +259,17 @@ struct SocketAccess {
     static void onShutdown(Socket& s, int status);
     static void failPendingWrites(Socket& s);
     static void failWriteLater(Socket& s, WriteCallback&& cb, Error err);
-    static void releaseQueueIfIdle(Socket& s) noexcept;
-    static WriteQueue& queue(Socket& s);
+    // The socket's write queue, taken from the loop's pool when it has none. Asked for per
+    // write and let go when idle: the usual answers (it has one; it is still in use) inline.
+    static WriteQueue& queue(Socket& s) {
+        return s.writeQueue_ != nullptr ? *s.writeQueue_ : takeQueue(s);
+    }
+    static void releaseQueueIfIdle(Socket& s) noexcept {
+        const WriteQueue* q = s.writeQueue_;
+        if (q != nullptr && q->empty() && !has(s, kAfterWriteTick)) giveQueue(s);
+    }
+    static WriteQueue& takeQueue(Socket& s);
+    static void giveQueue(Socket& s) noexcept;
 };
 
 struct ServerAccess {

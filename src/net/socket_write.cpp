@@ -52,16 +52,13 @@ Error writeAfterFinError() {
 
 }  // namespace
 
-f::WriteQueue& A::queue(Socket& s) {
-    if (s.writeQueue_ == nullptr) s.writeQueue_ = f::NetLoopState::of(s.loop()).takeQueue();
+f::WriteQueue& A::takeQueue(Socket& s) {
+    s.writeQueue_ = f::NetLoopState::of(s.loop()).takeQueue();
     return *s.writeQueue_;
 }
 
-void A::releaseQueueIfIdle(Socket& s) noexcept {
-    f::WriteQueue* q = s.writeQueue_;
-    if (q == nullptr || !q->empty() || has(s, f::kAfterWriteTick)) return;
-    s.writeQueue_ = nullptr;
-    f::NetLoopState::of(s.loop()).giveQueue(q);
+void A::giveQueue(Socket& s) noexcept {
+    f::NetLoopState::of(s.loop()).giveQueue(std::exchange(s.writeQueue_, nullptr));
 }
 
 std::size_t Socket::writableLength() const noexcept {
@@ -205,8 +202,8 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
 // write only when libuv has nothing of this socket queued (no uv_write in flight, not
 // connecting, not shut down). Returns what the kernel took (0 for EAGAIN) or a libuv error.
 int A::writeNow(Socket& s, std::string_view bytes) {
-    uv_os_fd_t fd = -1;
-    if (uv_fileno(handle(s), &fd) != 0) return UV_EBADF;
+    // libuv's own uv__stream_fd (uv_fileno without its checks: the handle is open, not closing).
+    const int fd = stream(s)->io_watcher.fd;
     ssize_t r = 0;
     do {
         r = ::write(fd, bytes.data(), bytes.size());
@@ -581,7 +578,7 @@ void A::flushBatch(Socket& s, bool endFollows) {
         return;
     }
     settleBatch(s, static_cast<std::size_t>(r));
-    if (s.corked_ == 0) startWrite(s, static_cast<std::size_t>(r));
+    if (s.corked_ == 0 && !q.queued.empty()) startWrite(s, static_cast<std::size_t>(r));
 }
 
 // The last bytes before end(): MSG_MORE keeps a short tail in the kernel until the FIN
