@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nodecc/core/buffer.hpp"
@@ -106,6 +107,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     explicit NetLoopState(Loop& loop) : timeouts(loop), loop_(loop) {
         scratchBufs.reserve(kScratchPieces);
         scratchPieces.reserve(kScratchPieces);
+        pool_.reserve(kMaxPooledQueues);
     }
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
@@ -114,8 +116,26 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
 
     static NetLoopState& of(Loop& loop) { return loop.extension<NetLoopState>(); }
 
-    WriteQueue* takeQueue();
-    void giveQueue(WriteQueue* q) noexcept;
+    // A keep-alive exchange takes a queue for its response and gives it back after the
+    // write's callbacks: both inline, the pool's room reserved (giving back cannot throw).
+    WriteQueue* takeQueue() {
+        if (pool_.empty()) return new WriteQueue;
+        WriteQueue* q = pool_.back();
+        pool_.pop_back();
+        return q;
+    }
+    // `q` is empty() (nothing queued, in flight or waiting for its callbacks).
+    void giveQueue(WriteQueue* q) noexcept {
+        q->inflight.clear();
+        q->inflightBytes = 0;
+        q->length = 0;
+        q->lastWriteQueueSize = 0;
+        if (pool_.size() < kMaxPooledQueues) {
+            pool_.push_back(q);
+        } else {
+            delete q;
+        }
+    }
 
     // Node: the buffer every stream of the loop reads into (stream_base / kOnExecute).
     alignas(64) char readBuffer[kReadBufferSize];
@@ -268,8 +288,13 @@ struct SocketAccess {
         const WriteQueue* q = s.writeQueue_;
         if (q != nullptr && q->empty() && !has(s, kAfterWriteTick)) giveQueue(s);
     }
-    static WriteQueue& takeQueue(Socket& s);
-    static void giveQueue(Socket& s) noexcept;
+    static WriteQueue& takeQueue(Socket& s) {
+        s.writeQueue_ = NetLoopState::of(s.loop()).takeQueue();
+        return *s.writeQueue_;
+    }
+    static void giveQueue(Socket& s) noexcept {
+        NetLoopState::of(s.loop()).giveQueue(std::exchange(s.writeQueue_, nullptr));
+    }
 };
 
 struct ServerAccess {

@@ -52,15 +52,6 @@ Error writeAfterFinError() {
 
 }  // namespace
 
-f::WriteQueue& A::takeQueue(Socket& s) {
-    s.writeQueue_ = f::NetLoopState::of(s.loop()).takeQueue();
-    return *s.writeQueue_;
-}
-
-void A::giveQueue(Socket& s) noexcept {
-    f::NetLoopState::of(s.loop()).giveQueue(std::exchange(s.writeQueue_, nullptr));
-}
-
 std::size_t Socket::writableLength() const noexcept {
     return writeQueue_ != nullptr ? writeQueue_->length : 0;
 }
