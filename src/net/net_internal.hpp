@@ -258,6 +258,7 @@ struct SocketAccess {
     static void flushBatch(Socket& s, bool endFollows = false);
     static int sendBeforeEnd(Socket& s, std::string_view bytes);
     static void settleBatch(Socket& s, std::size_t written);
+    [[gnu::noinline]] static void queueBatchRest(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t front, const Buffer* keep);
@@ -272,6 +273,7 @@ struct SocketAccess {
     static void shutdownDone(Socket& s) noexcept;
     static void afterWrite(Socket& s, int status);
     static void scheduleAfterWriteTick(Socket& s, WriteCallback&& cb);
+    static void scheduleAfterWriteTick(Socket& s);  // for the callbacks in `done`, or 'drain'
     static void afterWriteTick(Socket& s);
     static void finishWrites(Socket& s);
     static void maybeDrain(Socket& s);

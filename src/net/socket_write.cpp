@@ -423,7 +423,7 @@ void A::flush(Socket& s) {
     }
     q.queued.erase(q.queued.begin(), q.queued.begin() + static_cast<std::ptrdiff_t>(done));
     if (!q.done.empty() || (has(s, f::kNeedDrain) && q.length == 0)) {
-        scheduleAfterWriteTick(s, nullptr);
+        scheduleAfterWriteTick(s);
     }
     startWrite(s, took);
 }
@@ -477,6 +477,10 @@ void A::finishWrites(Socket& s) {
 
 void A::scheduleAfterWriteTick(Socket& s, WriteCallback&& cb) {
     if (cb) queue(s).done.push_back(std::move(cb));
+    scheduleAfterWriteTick(s);
+}
+
+void A::scheduleAfterWriteTick(Socket& s) {
     if (has(s, f::kAfterWriteTick)) return;
     set(s, f::kAfterWriteTick);
     DefaultTriggerAsyncIdScope scope(s.asyncId_);
@@ -605,10 +609,16 @@ void A::settleBatch(Socket& s, std::size_t written) {
             q.batchCbs.clear();
         }
         q.batch.clear();
-        if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s, nullptr);
+        if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s);
         return;
     }
-    // The rest waits in the queue (it did look written: now it counts again).
+    queueBatchRest(s, written);
+}
+
+// The rest of a batch that the kernel did not take waits in the queue (it did look
+// written: now it counts again). Out of line: settleBatch's usual case stays small.
+void A::queueBatchRest(Socket& s, std::size_t written) {
+    auto& q = *s.writeQueue_;
     const std::size_t left = q.batch.size() - written;
     q.length += left;
     if (q.length >= s.highWaterMark_) set(s, f::kNeedDrain);
