@@ -193,8 +193,9 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
 // write only when libuv has nothing of this socket queued (no uv_write in flight, not
 // connecting, not shut down). Returns what the kernel took (0 for EAGAIN) or a libuv error.
 int A::writeNow(Socket& s, std::string_view bytes) {
-    // libuv's own uv__stream_fd (uv_fileno without its checks: the handle is open, not closing).
+    // libuv's own uv__stream_fd (uv_fileno without its type switch: the handle is open).
     const int fd = stream(s)->io_watcher.fd;
+    if (fd < 0) return UV_EBADF;
     ssize_t r = 0;
     do {
         r = ::write(fd, bytes.data(), bytes.size());
