@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nodecc/core/buffer.hpp"
@@ -106,6 +107,7 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
     explicit NetLoopState(Loop& loop) : timeouts(loop), loop_(loop) {
         scratchBufs.reserve(kScratchPieces);
         scratchPieces.reserve(kScratchPieces);
+        pool_.reserve(kMaxPooledQueues);
     }
     ~NetLoopState() override;
     // Loop teardown: what the application left open is closed without events, so that
@@ -114,8 +116,26 @@ class NetLoopState final : public nodecc::detail::LoopExtension {
 
     static NetLoopState& of(Loop& loop) { return loop.extension<NetLoopState>(); }
 
-    WriteQueue* takeQueue();
-    void giveQueue(WriteQueue* q) noexcept;
+    // A keep-alive exchange takes a queue for its response and gives it back after the
+    // write's callbacks: both inline, the pool's room reserved (giving back cannot throw).
+    WriteQueue* takeQueue() {
+        if (pool_.empty()) return new WriteQueue;
+        WriteQueue* q = pool_.back();
+        pool_.pop_back();
+        return q;
+    }
+    // `q` is empty() (nothing queued, in flight or waiting for its callbacks).
+    void giveQueue(WriteQueue* q) noexcept {
+        q->inflight.clear();
+        q->inflightBytes = 0;
+        q->length = 0;
+        q->lastWriteQueueSize = 0;
+        if (pool_.size() < kMaxPooledQueues) {
+            pool_.push_back(q);
+        } else {
+            delete q;
+        }
+    }
 
     // Node: the buffer every stream of the loop reads into (stream_base / kOnExecute).
     alignas(64) char readBuffer[kReadBufferSize];
@@ -240,9 +260,11 @@ struct SocketAccess {
     static int sendBeforeEnd(Socket& s, std::string_view bytes);
     static void pushHeldTail(Socket& s) noexcept;
     static void settleBatch(Socket& s, std::size_t written);
+    [[gnu::noinline]] static void queueBatchRest(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t front, const Buffer* keep);
+    static int writeNow(Socket& s, std::string_view bytes);
     static int trySendPieces(Socket& s, std::span<const OutgoingPiece> pieces);
     static void enqueue(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t skip, std::string* owned, const Buffer* keep,
@@ -253,6 +275,7 @@ struct SocketAccess {
     static void shutdownDone(Socket& s) noexcept;
     static void afterWrite(Socket& s, int status);
     static void scheduleAfterWriteTick(Socket& s, WriteCallback&& cb);
+    static void scheduleAfterWriteTick(Socket& s);  // for the callbacks in `done`, or 'drain'
     static void afterWriteTick(Socket& s);
     static void finishWrites(Socket& s);
     static void maybeDrain(Socket& s);
@@ -260,8 +283,22 @@ struct SocketAccess {
     static void onShutdown(Socket& s, int status);
     static void failPendingWrites(Socket& s);
     static void failWriteLater(Socket& s, WriteCallback&& cb, Error err);
-    static void releaseQueueIfIdle(Socket& s) noexcept;
-    static WriteQueue& queue(Socket& s);
+    // The socket's write queue, taken from the loop's pool when it has none. Asked for per
+    // write and let go when idle: the usual answers (it has one; it is still in use) inline.
+    static WriteQueue& queue(Socket& s) {
+        return s.writeQueue_ != nullptr ? *s.writeQueue_ : takeQueue(s);
+    }
+    static void releaseQueueIfIdle(Socket& s) noexcept {
+        const WriteQueue* q = s.writeQueue_;
+        if (q != nullptr && q->empty() && !has(s, kAfterWriteTick)) giveQueue(s);
+    }
+    static WriteQueue& takeQueue(Socket& s) {
+        s.writeQueue_ = NetLoopState::of(s.loop()).takeQueue();
+        return *s.writeQueue_;
+    }
+    static void giveQueue(Socket& s) noexcept {
+        NetLoopState::of(s.loop()).giveQueue(std::exchange(s.writeQueue_, nullptr));
+    }
 };
 
 struct ServerAccess {

@@ -25,33 +25,6 @@ void NetLoopState::close() {
     timeouts.close();
 }
 
-WriteQueue* NetLoopState::takeQueue() {
-    if (pool_.empty()) return new WriteQueue;
-    WriteQueue* q = pool_.back();
-    pool_.pop_back();
-    return q;
-}
-
-void NetLoopState::giveQueue(WriteQueue* q) noexcept {
-    q->queued.clear();
-    q->inflight.clear();
-    q->done.clear();
-    q->running.clear();
-    q->busy = false;
-    q->inflightBytes = 0;
-    q->length = 0;
-    q->lastWriteQueueSize = 0;
-    if (pool_.size() >= kMaxPooledQueues) {
-        delete q;
-        return;
-    }
-    try {
-        pool_.push_back(q);
-    } catch (...) {
-        delete q;
-    }
-}
-
 Error errnoException(int uvErr, std::string_view syscall) {
     std::string code = uvErrorName(uvErr);
     std::string msg(syscall);

@@ -525,13 +525,9 @@ Socket& Socket::setTimeout(std::uint32_t ms, EventCallback onTimeout) {
     return setTimeout(ms);
 }
 
-Socket& Socket::setTimeout(std::uint32_t ms) {
-    if (ms == 0) {
-        // Disarmed in place: the socket stays in its list, passed over when that list fires
-        // or moved when it is armed again (the http server's off and on per request).
-        timeoutMs_ = 0;
-        return *this;
-    }
+// setTimeout(0) (inline) disarms in place: the socket stays in its list, passed over when that
+// list fires or moved when it is armed again (the http server's off and on per request).
+Socket& Socket::armTimeout(std::uint32_t ms) {
     if (A::has(*this, f::kDestroyed)) return *this;
     if (ms > f::SocketTimeouts::kTimeoutMax) {
         // Node: getTimerDuration.

@@ -48,14 +48,18 @@ void SocketTimeouts::unlink(List& list, Socket& s) noexcept {
 void SocketTimeouts::enroll(Socket& s) {
     if (closed_) return;
     const std::uint32_t start = now();
+    List* list = nullptr;
     if (A::has(s, kTimerArmed)) {
-        if (s.timerNext_ == nullptr && s.timerListMs_ == s.timeoutMs_) {
+        const bool sameList = s.timerListMs_ == s.timeoutMs_;
+        if (sameList && s.timerNext_ == nullptr) {
             s.timerStart_ = start;
             return;
         }
-        unlink(*find(s.timerListMs_), s);
+        List* from = find(s.timerListMs_);
+        unlink(*from, s);
+        if (sameList) list = from;  // moved to its tail: one lookup
     }
-    List* list = find(s.timeoutMs_);
+    if (list == nullptr) list = find(s.timeoutMs_);
     if (list == nullptr) {
         auto created = std::make_unique<List>();
         list = created.get();

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -52,18 +53,6 @@ Error writeAfterFinError() {
 }
 
 }  // namespace
-
-f::WriteQueue& A::queue(Socket& s) {
-    if (s.writeQueue_ == nullptr) s.writeQueue_ = f::NetLoopState::of(s.loop()).takeQueue();
-    return *s.writeQueue_;
-}
-
-void A::releaseQueueIfIdle(Socket& s) noexcept {
-    f::WriteQueue* q = s.writeQueue_;
-    if (q == nullptr || !q->empty() || has(s, f::kAfterWriteTick)) return;
-    s.writeQueue_ = nullptr;
-    f::NetLoopState::of(s.loop()).giveQueue(q);
-}
 
 std::size_t Socket::writableLength() const noexcept {
     return writeQueue_ != nullptr ? writeQueue_->length : 0;
@@ -186,28 +175,35 @@ int A::tryWrite(Socket& s, const std::string_view* pieces, std::size_t count, st
         }
         return trySendPieces(s, out);
     }
-    int r = 0;
-    if (count == 1 && front == 0) {
-        uv_buf_t buf = uv_buf_init(const_cast<char*>(pieces[0].data()),
-                                   static_cast<unsigned>(pieces[0].size()));
-        r = uv_try_write(stream(s), &buf, 1);
-    } else if (count == 0) {
-        // The batch alone (flushBatch): one buffer, no scratch list.
-        uv_buf_t buf = uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front));
-        r = uv_try_write(stream(s), &buf, 1);
-    } else {
-        auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
-        bufs.clear();
-        if (front > 0)
-            bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
-        for (std::size_t i = 0; i < count; ++i) {
-            if (pieces[i].empty()) continue;
-            bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
-                                       static_cast<unsigned>(pieces[i].size())));
-        }
-        r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
+    if (count == 1 && front == 0) return writeNow(s, pieces[0]);
+    // The batch alone (flushBatch): one buffer, no scratch list.
+    if (count == 0) return writeNow(s, std::string_view(s.writeQueue_->batch.data(), front));
+    auto& bufs = f::NetLoopState::of(s.loop()).scratchBufs;
+    bufs.clear();
+    if (front > 0)
+        bufs.push_back(uv_buf_init(s.writeQueue_->batch.data(), static_cast<unsigned>(front)));
+    for (std::size_t i = 0; i < count; ++i) {
+        if (pieces[i].empty()) continue;
+        bufs.push_back(uv_buf_init(const_cast<char*>(pieces[i].data()),
+                                   static_cast<unsigned>(pieces[i].size())));
     }
+    const int r = uv_try_write(stream(s), bufs.data(), static_cast<unsigned>(bufs.size()));
     return r == UV_EAGAIN || r == UV_ENOSYS ? 0 : r;
+}
+
+// One write(2), as uv_try_write makes it for one buffer, without its checks: the callers
+// write only when libuv has nothing of this socket queued (no uv_write in flight, not
+// connecting, not shut down). Returns what the kernel took (0 for EAGAIN) or a libuv error.
+int A::writeNow(Socket& s, std::string_view bytes) {
+    // libuv's own uv__stream_fd (uv_fileno without its type switch: the handle is open).
+    const int fd = stream(s)->io_watcher.fd;
+    if (fd < 0) return UV_EBADF;
+    ssize_t r = 0;
+    do {
+        r = ::write(fd, bytes.data(), bytes.size());
+    } while (r < 0 && errno == EINTR);
+    if (r >= 0) return static_cast<int>(r);
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -errno;
 }
 
 namespace {
@@ -431,7 +427,7 @@ void A::flush(Socket& s) {
     }
     q.queued.erase(q.queued.begin(), q.queued.begin() + static_cast<std::ptrdiff_t>(done));
     if (!q.done.empty() || (has(s, f::kNeedDrain) && q.length == 0)) {
-        scheduleAfterWriteTick(s, nullptr);
+        scheduleAfterWriteTick(s);
     }
     startWrite(s, took);
 }
@@ -485,6 +481,10 @@ void A::finishWrites(Socket& s) {
 
 void A::scheduleAfterWriteTick(Socket& s, WriteCallback&& cb) {
     if (cb) queue(s).done.push_back(std::move(cb));
+    scheduleAfterWriteTick(s);
+}
+
+void A::scheduleAfterWriteTick(Socket& s) {
     if (has(s, f::kAfterWriteTick)) return;
     set(s, f::kAfterWriteTick);
     DefaultTriggerAsyncIdScope scope(s.asyncId_);
@@ -577,7 +577,7 @@ void A::flushBatch(Socket& s, bool endFollows) {
         return;
     }
     settleBatch(s, static_cast<std::size_t>(r));
-    if (s.corked_ == 0) startWrite(s, static_cast<std::size_t>(r));
+    if (s.corked_ == 0 && !q.queued.empty()) startWrite(s, static_cast<std::size_t>(r));
 }
 
 // The last bytes before end(): MSG_MORE keeps a short tail in the kernel until the FIN
@@ -627,10 +627,16 @@ void A::settleBatch(Socket& s, std::size_t written) {
             q.batchCbs.clear();
         }
         q.batch.clear();
-        if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s, nullptr);
+        if (!q.done.empty() || has(s, f::kNeedDrain)) scheduleAfterWriteTick(s);
         return;
     }
-    // The rest waits in the queue (it did look written: now it counts again).
+    queueBatchRest(s, written);
+}
+
+// The rest of a batch that the kernel did not take waits in the queue (it did look
+// written: now it counts again). Out of line: settleBatch's usual case stays small.
+void A::queueBatchRest(Socket& s, std::size_t written) {
+    auto& q = *s.writeQueue_;
     const std::size_t left = q.batch.size() - written;
     q.length += left;
     if (q.length >= s.highWaterMark_) set(s, f::kNeedDrain);

@@ -20,11 +20,14 @@ TimersState::TimersState(Loop& loop) : loop_(loop) {
     uv_timer_init(loop.uv(), &timer_);
     timer_.data = this;
     uv_unref(asHandle(&timer_));  // ref'd while refCount_ > 0 (syncTimerRef)
-    // Node: Environment::InitializeLibuv — the check handle always runs, unref'd;
-    // the idle handle runs only while ref'd immediates exist (ToggleImmediateRef).
+    // Node: Environment::InitializeLibuv — the check handle, unref'd, and the idle handle,
+    // which runs only while ref'd immediates exist (ToggleImmediateRef). Node's check handle
+    // always runs; this one only while immediates are queued (enqueue starts it, onCheck
+    // stops it once none is left), so that a loop iteration without any does not pay for
+    // the check phase. Started from a callback of the poll phase or a timer, it still runs
+    // in the same iteration's check phase, as Node's.
     uv_check_init(loop.uv(), &check_);
     check_.data = this;
-    uv_check_start(&check_, onCheck);
     uv_unref(asHandle(&check_));
     uv_idle_init(loop.uv(), &idle_);
     idle_.data = this;
@@ -280,7 +283,7 @@ void TimersState::enqueue(Immediate& im) noexcept {
         im.destroyed_ = true;
         return;
     }
-    ++immediateCount_;
+    if (immediateCount_++ == 0) uv_check_start(&check_, onCheck);
     im.ref_ = true;
     if (immediateRefCount_++ == 0) toggleImmediateRef(true);
     immediates_.append(im);
@@ -317,8 +320,8 @@ void TimersState::clearImmediate(Immediate& im) noexcept {
 // Node: Environment::CheckImmediate → processImmediate.
 void TimersState::onCheck(uv_check_t* handle) {
     auto& self = *static_cast<TimersState*>(handle->data);
-    if (self.immediateCount_ == 0) return;
-    self.processImmediate();
+    if (self.immediateCount_ != 0) self.processImmediate();
+    if (self.immediateCount_ == 0 && !self.closing_) uv_check_stop(handle);
 }
 
 // Node: processImmediate — the queue is detached first, so immediates queued by

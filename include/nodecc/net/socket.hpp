@@ -212,7 +212,12 @@ class Socket final : public events::EventEmitter {
     // ---- options
     // Node: socket.setTimeout(ms[, cb]) — an unref'd inactivity timer, refreshed by
     // every read and write; 'timeout' fires, nothing is closed. 0 disables it.
-    Socket& setTimeout(std::uint32_t ms);
+    // Inline: 0 only disarms in place (the http server's switch-off per request).
+    Socket& setTimeout(std::uint32_t ms) {
+        if (ms != 0) return armTimeout(ms);
+        timeoutMs_ = 0;  // the socket stays in its timeout list, passed over there
+        return *this;
+    }
     Socket& setTimeout(std::uint32_t ms, EventCallback onTimeout);  // cb: once('timeout')
     // Node: socket._unrefTimer() — activity: the timeout set, if any, starts again from now.
     void refreshTimeout();
@@ -258,6 +263,7 @@ class Socket final : public events::EventEmitter {
     friend class detail::SocketTimeouts;
     Socket(Loop& loop, const SocketOptions& options);
 
+    Socket& armTimeout(std::uint32_t ms);  // setTimeout(ms), ms > 0
     bool writeGeneric(const std::string_view* pieces, std::size_t count, std::string* owned,
                       const Buffer* keep, WriteCallback&& cb);
 

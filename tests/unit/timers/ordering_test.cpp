@@ -109,6 +109,25 @@ TEST(Ordering, InsideTimerCallbackImmediateRunsBeforeTimeout) {
     EXPECT_EQ(joined(log), "tick > immediate > timeout");
 }
 
+// The check phase runs only while immediates are queued: once the queue emptied, a new
+// immediate queued from a timer callback still runs before a timer that is already due.
+TEST(Ordering, ImmediateAfterTheQueueEmptiedRunsBeforeTimeout) {
+    Loop loop;
+    std::vector<std::string> log;
+    nodecc::setImmediate([&] {
+        log.push_back("first");
+        nodecc::setTimeout(
+            [&] {
+                nodecc::setTimeout([&] { log.push_back("timeout"); }, 1);
+                nodecc::setImmediate([&] { log.push_back("second"); });
+                spinLoopTime(loop, 2);
+            },
+            1);
+    });
+    loop.run();
+    EXPECT_EQ(joined(log), "first > second > timeout");
+}
+
 // A timer armed from a timer callback with the same duration is not run in the
 // same pass, even when the pass is long (no starvation; Node: listOnTimeout
 // compares against the `now` of the pass).
