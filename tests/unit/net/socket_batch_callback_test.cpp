@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net_test_util.hpp"
+#include "nodecc/core/byte_string.hpp"
 #include "nodecc/process/async_id.hpp"
 
 namespace nodecc::test {
