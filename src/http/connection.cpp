@@ -778,7 +778,8 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     // the socket's close closes them); one ahead of its turn leaves the queues alone.
     if (owner() != &resRef) return;
     MessageState& ms = *state_;
-    Ref<ServerResponse> res(&resRef);
+    // The write callback that emits 'finish' holds res until it returns.
+    ServerResponse* const res = &resRef;
     Ref<Connection> keep(this);
     // Node: onResponseFinishChannel.
     if (diagnostics::detail::hasSubscribers) {
@@ -788,8 +789,8 @@ void Connection::resOnFinish(ServerResponse& resRef) {
     NODECC_USDT_HTTP_SERVER_RESPONSE(res->req(), *res);
     Ref<IncomingMessage> req;
     if (!ms.incoming.empty() && ms.incoming.front() == &res->req()) req = ms.incoming.shift();
-    // References to res here: the socket owner's, the write callback's, emitFinish's, ours.
-    constexpr std::uint32_t kFinishRefs = 4;
+    // References to res here: the socket owner's and the write callback's (its FinishChain's).
+    constexpr std::uint32_t kFinishRefs = 2;
     assert(res->refCount() >= kFinishRefs);
     bool unobserved = false;
     bool flowDeferred = false;
@@ -813,9 +814,12 @@ void Connection::resOnFinish(ServerResponse& resRef) {
         // back to back, which one tick runs in turn, each in its own async context.
         const AsyncId flowId = newAsyncId();
         const AsyncId flowTrigger = defaultTriggerAsyncId();
-        process::nextTick([res, flowId, flowTrigger] { closeExchange(*res, flowId, flowTrigger); });
+        process::nextTick([res = Ref<ServerResponse>(res), flowId, flowTrigger] {
+            closeExchange(*res, flowId, flowTrigger);
+        });
     } else {
-        process::nextTick([res] { res->emitClose(); });  // Node: nextTick(emitCloseNT, res)
+        // Node: nextTick(emitCloseNT, res)
+        process::nextTick([res = Ref<ServerResponse>(res)] { res->emitClose(); });
     }
     if (closed_) return;
     if (res->head_.last) {

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <utility>
 
 #include "connection.hpp"
 #include "nodecc/http/incoming_message.hpp"
@@ -368,8 +369,7 @@ OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback&
                         std::to_string(*head_.contentLength) + " byte(s) set in header");
     }
 
-    WriteCallback onFinish = [self](const Error*) { self->emitFinish(); };
-    if (batch != nullptr && headInBatch.finish(chunk, bodyDropped, std::move(onFinish))) {
+    if (batch != nullptr && headInBatch.finish(chunk, bodyDropped)) {
         // As below, with socket() spelled out (the connection is set: directBatch checked it).
         if (connection_->owner() == this) connection_->uncorkFully();
         corked_ = 0;
@@ -393,6 +393,7 @@ OutgoingMessage& OutgoingMessage::endImpl(std::string_view chunk, WriteCallback&
             pieces[n++] = chunk;
         }
     }
+    WriteCallback onFinish = [self](const Error*) { self->emitFinish(); };
     std::string tail;
     if (head_.hasBody && head_.chunkedEncoding) {
         tail.reserve(5 + trailer_.size());
@@ -448,11 +449,10 @@ void OutgoingMessage::HeadInBatch::unbatchHead() noexcept {
 }
 
 // After the head: the body, its framing and the chunked terminator join it in the batch, as
-// one write whose callback is `onFinish` — as writeGeneric would gather send()'s pieces. When
-// they would not all fit below the socket's high-water mark (writeGeneric then sends the
+// one write whose completion emits 'finish' — as writeGeneric would gather send()'s pieces.
+// When they would not all fit below the socket's high-water mark (writeGeneric then sends the
 // batch in front of the write), the head moves to headBytes_ and false sends it the other way.
-bool OutgoingMessage::HeadInBatch::finish(std::string_view chunk, bool bodyDropped,
-                                          WriteCallback&& onFinish) {
+bool OutgoingMessage::HeadInBatch::finish(std::string_view chunk, bool bodyDropped) {
     res_.headOut_ = nullptr;
     const ResponseHead& head = res_.head_;
     const bool chunked = head.hasBody && head.chunkedEncoding;
@@ -490,8 +490,55 @@ bool OutgoingMessage::HeadInBatch::finish(std::string_view chunk, bool bodyDropp
     const std::size_t written = batch_->size() - start_;
     batch_ = nullptr;
     res_.headerSent_ = true;
-    res_.connection_->socket().commitBatchWrite(written, std::move(onFinish));
+    res_.commitFinishToBatch(written);
     return true;
+}
+
+// The batched write's completion: when the batch's last callback is the FinishChain of the
+// response before this one (nothing else completes in between), this response joins it; else
+// a chain starts here. One callback per batch of pipelined responses instead of one each.
+void OutgoingMessage::commitFinishToBatch(std::size_t length) {
+    net::Socket& socket = connection_->socket();
+    // The key is the chain's last response (only FinishChain commits with one on a socket
+    // the HTTP server consumes).
+    if (const void* key = socket.batchCallbackKey()) {
+        auto* tail = static_cast<OutgoingMessage*>(const_cast<void*>(key));
+        retain();
+        tail->nextFinish_ = this;
+        socket.commitBatchWriteAgain(length, this);
+        return;
+    }
+    socket.commitBatchWrite(length, FinishChain(*this), this);
+}
+
+OutgoingMessage::FinishChain::FinishChain(OutgoingMessage& first) noexcept : head_(&first) {
+    first.retain();
+}
+
+OutgoingMessage::FinishChain::FinishChain(FinishChain&& other) noexcept
+    : head_(std::exchange(other.head_, nullptr)) {}
+
+// Calls not made (a throw, a loop torn down) leave their responses unfinished, as dropped
+// write callbacks would.
+OutgoingMessage::FinishChain::~FinishChain() {
+    while (head_ != nullptr) {
+        OutgoingMessage* m = std::exchange(head_, head_->nextFinish_);
+        m->nextFinish_ = nullptr;
+        m->release();
+    }
+}
+
+// One write's completion: the next response's 'finish' (its reference is dropped after it, as
+// a write callback of its own would be).
+void OutgoingMessage::FinishChain::operator()(const Error* /*error*/) {
+    if (head_ == nullptr) return;
+    OutgoingMessage* m = std::exchange(head_, head_->nextFinish_);
+    m->nextFinish_ = nullptr;
+    struct Drop {  // the chain's reference, taken over
+        OutgoingMessage* m;
+        ~Drop() { m->release(); }
+    } drop{m};
+    m->emitFinish();
 }
 
 // Node: emitCloseNT. 'close' is the last event; dropping the listeners then breaks the
@@ -515,12 +562,12 @@ void OutgoingMessage::emitClose() {
     if (outputCallbacks_.empty()) outputCallbacks_.swap(dropped);
 }
 
-// Node: onFinish — not emitted when the socket had an error.
+// Node: onFinish — not emitted when the socket had an error. Called by the write's callback,
+// whose reference to this response lasts until it returns (resOnFinish counts on it).
 void OutgoingMessage::emitFinish() {
     if (finishEmitted_) return;
     if (connection_ != nullptr && connection_->socketHadError()) return;
     finishEmitted_ = true;
-    Ref<OutgoingMessage> self(this);
     if (connection_ != nullptr) connection_->resOnFinish(static_cast<ServerResponse&>(*this));
     emit(kFinish);
 }

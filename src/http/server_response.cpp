@@ -75,6 +75,7 @@ void ServerResponse::releaseForPool() noexcept {
     statusMessage.clear();
     req_.reset();
     nextOutgoing_ = nullptr;
+    nextFinish_ = nullptr;
 }
 
 void ServerResponse::reuse(IncomingMessage& req, std::size_t highWaterMark,

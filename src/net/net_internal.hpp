@@ -30,11 +30,31 @@ namespace nodecc::net::detail {
 
 // One queued piece of output: bytes `data` owns (a copy, or a moved-in string), or a
 // share of the caller's Buffer (`shared`, no copy). `offset` skips what the kernel took.
+// A write's completion callback and the number of writes it completes: consecutive writes
+// gathered in a batch may share one (Socket::commitBatchWriteAgain), which is then called
+// once per write, in order, as separate callbacks would be.
+struct PendingCallback {
+    WriteCallback fn;
+    std::uint32_t calls = 1;
+
+    PendingCallback() noexcept = default;
+    PendingCallback(WriteCallback&& f) noexcept : fn(std::move(f)) {}  // NOLINT(google-explicit-constructor)
+    explicit operator bool() const noexcept { return static_cast<bool>(fn); }
+    // The calls left, one after the other; each is counted off before it is made, so that a
+    // call that throws is not made again.
+    void runAll(const Error* err) {
+        while (calls > 0) {
+            --calls;
+            fn(err);
+        }
+    }
+};
+
 struct WriteChunk {
     std::string data;
     Buffer shared;
     std::size_t offset = 0;
-    WriteCallback cb;
+    PendingCallback cb;
     bool copied = false;      // our copy of the caller's bytes (not a handed-over string)
     bool referenced = false;  // the bytes are `shared`'s
 
@@ -59,11 +79,14 @@ struct WriteQueue {
     std::vector<WriteChunk> queued;    // waiting (corked, connecting, or behind a write in flight)
     std::vector<WriteChunk> inflight;  // handed to uv_write; untouched until its callback
     std::vector<uv_buf_t> bufs;
-    std::vector<WriteCallback> done;     // written at once; their callbacks run on the next tick
-    std::vector<WriteCallback> running;  // the batch of `done` being called
+    std::vector<PendingCallback> done;     // written at once; their callbacks run on the next tick
+    std::vector<PendingCallback> running;  // the batch of `done` being called
     std::string spare;                   // a written copy's buffer, cleared, for the next copy
     nodecc::detail::ByteString batch;    // a write batch's bytes (they count as written already)
-    std::vector<WriteCallback> batchCbs;
+    std::vector<PendingCallback> batchCbs;
+    // The key the last of batchCbs was committed with (Socket::commitBatchWrite): while set,
+    // no other callback was gathered behind it and it may complete the next write too.
+    const void* batchKey = nullptr;
     std::size_t inflightBytes = 0;
     std::size_t length = 0;  // Node: writableLength — queued and in-flight bytes
     // Node: kLastWriteQueueSize — the bytes of the write in flight when it went to libuv,
@@ -262,6 +285,7 @@ struct SocketAccess {
     static void settleBatch(Socket& s, std::size_t written);
     [[gnu::noinline]] static void queueBatchRest(Socket& s, std::size_t written);
     static void failBatch(Socket& s, const Error& err);
+    static bool committedToBatch(Socket& s, std::size_t length);
     static int tryWrite(Socket& s, const std::string_view* pieces, std::size_t count,
                         std::size_t front, const Buffer* keep);
     static int writeNow(Socket& s, std::string_view bytes);
@@ -283,6 +307,7 @@ struct SocketAccess {
     static void onShutdown(Socket& s, int status);
     static void failPendingWrites(Socket& s);
     static void failWriteLater(Socket& s, WriteCallback&& cb, Error err);
+    static void failWriteLater(Socket& s, PendingCallback&& cb, const Error& err);
     // The socket's write queue, taken from the loop's pool when it has none. Asked for per
     // write and let go when idle: the usual answers (it has one; it is still in use) inline.
     static WriteQueue& queue(Socket& s) {

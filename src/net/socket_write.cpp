@@ -121,7 +121,10 @@ bool Socket::writeGeneric(const std::string_view* pieces, std::size_t count, std
         auto& q = A::queue(*this);
         if (q.batch.size() + len < highWaterMark_) {
             for (std::size_t i = 0; i < count; ++i) q.batch.append(pieces[i]);
-            if (cb) q.batchCbs.push_back(std::move(cb));
+            if (cb) {
+                q.batchCbs.emplace_back(std::move(cb));
+                q.batchKey = nullptr;
+            }
             // not counted in writableLength: as if the kernel took it
             return ret;
         }
@@ -291,7 +294,7 @@ void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, st
         f::WriteChunk chunk;
         chunk.data = std::move(*owned);
         chunk.offset = skip;
-        chunk.cb = std::move(cb);
+        chunk.cb.fn = std::move(cb);
         q.queued.push_back(std::move(chunk));
         return;
     }
@@ -326,7 +329,7 @@ void A::enqueue(Socket& s, const std::string_view* pieces, std::size_t count, st
     // their order.
     if (!cb) return;
     if (q.queued.empty() || q.queued.back().cb) q.queued.emplace_back();
-    q.queued.back().cb = std::move(cb);
+    q.queued.back().cb.fn = std::move(cb);
 }
 
 // Keeps the buffer of a written copy for the next one (small ones only: a pooled queue
@@ -447,7 +450,7 @@ void A::afterWrite(Socket& s, int status) {
         }
         q.inflight.clear();
         if (status != UV_ECANCELED) destroy(s, err);
-        for (auto& cb : q.running) cb(&err);
+        for (std::size_t i = 0; i < q.running.size(); ++i) q.running[i].runAll(&err);
         q.running.clear();
         return;
     }
@@ -469,10 +472,9 @@ void A::finishWrites(Socket& s) {
     if (!has(s, f::kDestroyed)) maybeDrain(s);
     if (s.writeQueue_ != nullptr) {
         auto& q = *s.writeQueue_;
-        for (std::size_t i = 0; i < q.running.size(); ++i) {
-            WriteCallback cb = std::move(q.running[i]);
-            cb(nullptr);
-        }
+        // In place: a callback shared by several writes is called once for each (nothing
+        // pushes to `running` while it runs).
+        for (std::size_t i = 0; i < q.running.size(); ++i) q.running[i].runAll(nullptr);
         q.running.clear();
     }
     if (!has(s, f::kDestroyed)) maybeShutdown(s);
@@ -480,7 +482,7 @@ void A::finishWrites(Socket& s) {
 }
 
 void A::scheduleAfterWriteTick(Socket& s, WriteCallback&& cb) {
-    if (cb) queue(s).done.push_back(std::move(cb));
+    if (cb) queue(s).done.emplace_back(std::move(cb));
     scheduleAfterWriteTick(s);
 }
 
@@ -511,6 +513,21 @@ void A::failWriteLater(Socket& s, WriteCallback&& cb, Error err) {
     process::nextTick([cb = std::move(cb), e = std::move(err)] { cb(&e); });
 }
 
+// A callback shared by several writes fails once for each, each call on a tick of its own, as
+// the writes' own callbacks would.
+void A::failWriteLater(Socket& s, PendingCallback&& cb, const Error& err) {
+    if (!cb || cb.calls == 0) return;
+    if (cb.calls == 1) {
+        failWriteLater(s, std::move(cb.fn), err);
+        return;
+    }
+    DefaultTriggerAsyncIdScope scope(s.asyncId_);
+    auto shared = std::make_shared<WriteCallback>(std::move(cb.fn));
+    for (std::uint32_t i = 0; i < cb.calls; ++i) {
+        process::nextTick([shared, e = err] { (*shared)(&e); });
+    }
+}
+
 // Node: the pending writes of a destroyed stream fail with ERR_STREAM_DESTROYED (the error
 // is built only when there is one: most sockets close with nothing queued).
 void A::failPendingWrites(Socket& s) {
@@ -522,7 +539,7 @@ void A::failPendingWrites(Socket& s) {
     if (chunks.empty()) return;
     const Error err = f::streamDestroyedError("write");
     for (auto& c : chunks) {
-        if (c.cb) c.cb(&err);
+        if (c.cb) c.cb.runAll(&err);
     }
 }
 
@@ -546,15 +563,33 @@ nodecc::detail::ByteString* Socket::writeBatch() noexcept {
     return writeQueue_ != nullptr ? &writeQueue_->batch : &A::queue(*this).batch;
 }
 
-bool Socket::commitBatchWrite(std::size_t length, WriteCallback&& cb) {
+bool Socket::commitBatchWrite(std::size_t length, WriteCallback&& cb, const void* key) {
     // As writeGeneric's gathered write (nothing is queued: writableLength() is 0).
     auto& q = *writeQueue_;
-    bytesWritten_ += length;
-    const bool ret = length < highWaterMark_;
-    if (!ret) A::set(*this, f::kNeedDrain);
-    A::refreshTimer(*this);
-    if (cb) q.batchCbs.push_back(std::move(cb));
-    if (q.batch.size() >= highWaterMark_) A::flushBatch(*this);
+    if (cb) {
+        q.batchCbs.emplace_back(std::move(cb));
+        q.batchKey = key;
+    }
+    return A::committedToBatch(*this, length);
+}
+
+const void* Socket::batchCallbackKey() const noexcept {
+    return writeQueue_ != nullptr ? writeQueue_->batchKey : nullptr;
+}
+
+bool Socket::commitBatchWriteAgain(std::size_t length, const void* key) {
+    auto& q = *writeQueue_;
+    ++q.batchCbs.back().calls;
+    q.batchKey = key;
+    return A::committedToBatch(*this, length);
+}
+
+bool A::committedToBatch(Socket& s, std::size_t length) {
+    s.bytesWritten_ += length;
+    const bool ret = length < s.highWaterMark_;
+    if (!ret) set(s, f::kNeedDrain);
+    refreshTimer(s);
+    if (s.writeQueue_->batch.size() >= s.highWaterMark_) flushBatch(s);
     return ret;
 }
 
@@ -610,6 +645,7 @@ void A::pushHeldTail(Socket& s) noexcept {
 
 void A::failBatch(Socket& s, const Error& err) {
     auto& q = *s.writeQueue_;
+    q.batchKey = nullptr;
     for (auto& cb : q.batchCbs) failWriteLater(s, std::move(cb), err);
     q.batchCbs.clear();
     q.batch.clear();
@@ -619,6 +655,7 @@ void A::failBatch(Socket& s, const Error& err) {
 // tick when all of it went, else the rest is queued as any write is.
 void A::settleBatch(Socket& s, std::size_t written) {
     auto& q = *s.writeQueue_;
+    q.batchKey = nullptr;
     if (written == q.batch.size()) {
         if (q.done.empty()) {
             q.done.swap(q.batchCbs);

@@ -170,8 +170,9 @@ class OutgoingMessage : public events::EventEmitter {
         HeadInBatch(const HeadInBatch&) = delete;
         HeadInBatch& operator=(const HeadInBatch&) = delete;
         ~HeadInBatch();
-        // Appends the rest and commits the write; false (head moved to headBytes_): send it.
-        bool finish(std::string_view chunk, bool bodyDropped, WriteCallback&& onFinish);
+        // Appends the rest and commits the write, whose completion emits 'finish'; false
+        // (head moved to headBytes_): send it.
+        bool finish(std::string_view chunk, bool bodyDropped);
 
       private:
         void unbatchHead() noexcept;
@@ -179,6 +180,23 @@ class OutgoingMessage : public events::EventEmitter {
         nodecc::detail::ByteString* batch_;
         std::size_t start_;
     };
+    // The write callback of consecutive responses' end() writes in one write batch
+    // (net::Socket::commitBatchWriteAgain): each call emits the next one's 'finish'. It holds
+    // a reference to each, linked through nextFinish_.
+    class FinishChain {
+      public:
+        explicit FinishChain(OutgoingMessage& first) noexcept;
+        FinishChain(FinishChain&& other) noexcept;
+        FinishChain(const FinishChain&) = delete;
+        FinishChain& operator=(const FinishChain&) = delete;
+        FinishChain& operator=(FinishChain&&) = delete;
+        ~FinishChain();
+        void operator()(const Error* error);
+
+      private:
+        OutgoingMessage* head_;
+    };
+    void commitFinishToBatch(std::size_t length);
     std::size_t outputSize() const noexcept { return output_.size() + outputSharedBytes_; }
     void flushOutput();  // Node: _flushOutput
     void flush();        // Node: _flush (on assignSocket)
@@ -197,6 +215,7 @@ class OutgoingMessage : public events::EventEmitter {
     std::vector<OutputShare> outputShares_;
     std::size_t outputSharedBytes_ = 0;
     std::vector<WriteCallback> outputCallbacks_;
+    OutgoingMessage* nextFinish_ = nullptr;  // the FinishChain link
     std::string trailer_;
     std::size_t highWaterMark_;
     std::uint64_t bytesWritten_ = 0;  // for strictContentLength

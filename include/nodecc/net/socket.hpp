@@ -193,7 +193,14 @@ class Socket final : public events::EventEmitter {
     // reached the high-water mark is sent at once). Nothing else may touch the socket in
     // between; a caller that gives up truncates the buffer back instead.
     nodecc::detail::ByteString* writeBatch() noexcept;
-    bool commitBatchWrite(std::size_t length, WriteCallback&& cb);
+    // `key` (optional) tags cb: while no other callback is gathered behind it in the same
+    // batch, batchCallbackKey() returns it, and commitBatchWriteAgain(length, newKey) commits
+    // a write completed by one more call of cb (cb then runs once per write, in order, each
+    // call as the write's own callback would: after the batch went out, or with the error on
+    // a tick of its own). The HTTP server finishes a pipelined batch's responses that way.
+    bool commitBatchWrite(std::size_t length, WriteCallback&& cb, const void* key = nullptr);
+    const void* batchCallbackKey() const noexcept;
+    bool commitBatchWriteAgain(std::size_t length, const void* key);
     // Node: socket.end([data][, cb]) — cb runs on 'finish' (FIN sent after the queue drained).
     Socket& end(EventCallback onFinish = {});
     Socket& end(std::string_view data, EventCallback onFinish = {});
