@@ -407,4 +407,16 @@ struct ParserMachine {
     return true;
 }
 
+// Inline: the end of every message that has no body goes through it.
+inline bool ParserMachine::afterMessageComplete(const char*, ExecuteResult&) {
+    const bool keepAlive = ParserMachine::keepAlive(s);
+    s.finishUnsafe_ = false;
+    s.finishWithCallback_ = false;
+    s.flags_ = 0;
+    s.declaredLength_ = 0;
+    s.state_ =
+        keepAlive || lenient(lenient::kKeepAlive) ? Parser::State::Start : Parser::State::Closed;
+    return true;
+}
+
 }  // namespace nodecc::http
