@@ -165,6 +165,49 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the grammar's 
     return kGeneral;
 }
 
+// A general field's line whole in the buffer at p (the usual header): name, value and CRLF
+// in one pass and one onHeader call, without the Field / ValueDiscardWs / Value states.
+// Anything else (a special name, an empty or split value, a bad byte, lenient headers)
+// falls back to those states with p unchanged, so every error comes from them. Byte counts,
+// headerCount_ and the state a callback sees are the general path's.
+[[gnu::always_inline]] inline ParserMachine::Line ParserMachine::wholeHeaderLine(
+    const char*& p, ExecuteResult& result) {
+    const char* nameEnd = scanTable(kToken, p, end);
+    if (nameEnd == end || *nameEnd != ':') return Line::Fallback;
+    const auto nameLength = static_cast<std::size_t>(nameEnd - p);
+    if (kindOfName(p, nameLength) != kGeneral) return Line::Fallback;
+    const char* value = nameEnd + 1;
+    while (value < end && (*value == ' ' || *value == '\t')) ++value;
+    if (value == end || *value == '\r' || *value == '\n') return Line::Fallback;
+    const char* valueStop = findValueEnd(value, end);
+    if (end - valueStop < 2 || valueStop[0] != '\r' || valueStop[1] != '\n' ||
+        lenient(lenient::kHeaders)) {
+        return Line::Fallback;
+    }
+    if (!countHeaderBytes(nameLength)) {
+        result = headerOverflow(nameEnd + 1);  // as fieldComplete
+        return Line::Stop;
+    }
+    ++s.headerCount_;
+    if (!countHeaderBytes(static_cast<std::size_t>(valueStop - value))) {
+        result = headerOverflow(valueStop + 1);  // as valueEnded
+        return Line::Stop;
+    }
+    const std::string_view name{p, nameLength};
+    p = valueStop + 2;
+    s.state_ = State::FieldStart;
+    s.subState_ = 1;
+    if (s.handler_ == nullptr) return Line::Done;
+    const ParserAction action = s.handler_->onHeader(
+        name, trimTrailingWhitespace({value, static_cast<std::size_t>(valueStop - value)}));
+    if (!verdict(action, ParserError::CbHeaderValueComplete, kPauseReason,
+                 "`on_header_value_complete` callback error")) {
+        result = stopped(p);
+        return Line::Stop;
+    }
+    return Line::Done;
+}
+
 // End of input inside a token: hand the bytes seen so far to the handler. A
 // pause requested here takes effect after every piece is out (all bytes are consumed).
 bool ParserMachine::flushPieces(ExecuteResult& result) {
@@ -335,6 +378,21 @@ ExecuteResult ParserMachine::run() {
                     s.tokenLength_ = 0;
                     s.state_ = State::UrlPath;
                     goto urlPath;
+                }
+                if (s.methodLength_ == 0 && end - p >= 8) {
+                    Method known{};
+                    if (const std::size_t length = commonMethod(p, known); length != 0) {
+                        s.method_ = known;  // a Node method: methodDone's RFC check passes
+                        p += length + 1;
+                        if (*p == '/') {
+                            mark = p++;
+                            s.tokenLength_ = 0;
+                            s.state_ = State::UrlPath;
+                            goto urlPath;
+                        }
+                        s.state_ = State::SpacesBeforeUrl;
+                        continue;
+                    }
                 }
                 const char* q = p;
                 while (q < end && isRequestLineMethodChar(*q)) ++q;
@@ -663,7 +721,11 @@ ExecuteResult ParserMachine::run() {
             case State::FieldStart:
             fieldStart:
                 if (*p == '\r') {
-                    if (p + 1 < end && p[1] == '\n' && (s.flags_ & flags::kTrailing) == 0) {
+                    if (p + 1 < end && p[1] == '\n') {
+                        if ((s.flags_ & flags::kTrailing) != 0) {
+                            ++p;
+                            goto headersLf;
+                        }
                         p += 2;
                         NODECC_STEP(headersComplete(p, result));
                         // The usual read: one whole message, ended.
@@ -687,6 +749,15 @@ ExecuteResult ParserMachine::run() {
                 if ((*p == ' ' || *p == '\t') && s.subState_ != 0) {
                     // RFC 9112 §5.2: obs-fold is rejected (Node's strict llhttp).
                     NODECC_FAIL(p, InvalidHeaderToken, "Unexpected whitespace after header value");
+                }
+                switch (wholeHeaderLine(p, result)) {
+                    case Line::Done:
+                        if (p < end) goto fieldStart;
+                        continue;
+                    case Line::Stop:
+                        return result;
+                    case Line::Fallback:
+                        break;
                 }
                 mark = p;
                 s.tokenLength_ = 0;
@@ -857,7 +928,8 @@ ExecuteResult ParserMachine::run() {
                 }
                 continue;
             case State::HeadersLf:
-                if (c == '\n') {
+            headersLf:
+                if (*p == '\n') {
                     ++p;
                 } else if (!lenient(lenient::kOptionalLfAfterCr)) {
                     NODECC_FAIL(p, Strict, "Expected LF after headers");
@@ -879,7 +951,8 @@ ExecuteResult ParserMachine::run() {
 
             // ---- body ----
             case State::BodyIdentity:
-            case State::ChunkData: {
+            case State::ChunkData:
+            chunkData : {
                 const auto available = static_cast<std::uint64_t>(end - p);
                 const auto n =
                     static_cast<std::size_t>(s.remaining_ < available ? s.remaining_ : available);
@@ -895,6 +968,19 @@ ExecuteResult ParserMachine::run() {
                              "`on_body` callback error")) {
                     return stopped(p);
                 }
+                // The chunk's CRLF and the next size line in the buffer: on without the
+                // dispatch (ChunkDataCr, ChunkDataLf, ChunkComplete in one step).
+                if (s.state_ == State::ChunkDataCr && end - p >= 3 && p[0] == '\r' &&
+                    p[1] == '\n') {
+                    p += 2;
+                    s.state_ = State::ChunkSizeStart;
+                    if (s.handler_ != nullptr &&
+                        !verdict(s.handler_->onChunkComplete(), ParserError::CbChunkComplete,
+                                 kPauseReason, "`on_chunk_complete` callback error")) {
+                        return stopped(p);
+                    }
+                    goto chunkSizeStart;
+                }
                 continue;
             }
             case State::BodyEof: {
@@ -907,14 +993,33 @@ ExecuteResult ParserMachine::run() {
                 }
                 continue;
             }
-            case State::ChunkSizeStart: {
-                const int digit = detail::kHexValue[static_cast<unsigned char>(c)];
+            case State::ChunkSizeStart:
+            chunkSizeStart : {
+                int digit = detail::kHexValue[static_cast<unsigned char>(*p)];
                 if (digit < 0) NODECC_FAIL(p, InvalidChunkSize, "Invalid character in chunk size");
-                s.remaining_ = static_cast<std::uint64_t>(digit);
                 s.chunkExtensionBytes_ = 0;
                 s.subState_ = 0;  // 1 once spaces followed the size (lenient)
-                s.state_ = State::ChunkSize;
+                // The size's digits in a register; a size line whole in the buffer goes on
+                // to the chunk's data without the dispatch (ChunkSize, ChunkSizeLf).
+                auto size = static_cast<std::uint64_t>(digit);
                 ++p;
+                while (p < end &&
+                       (digit = detail::kHexValue[static_cast<unsigned char>(*p)]) >= 0) {
+                    if (size > (std::numeric_limits<std::uint64_t>::max() >> 4)) {
+                        NODECC_FAIL(p + 1, InvalidChunkSize, "Chunk size overflow");
+                    }
+                    size = (size << 4) | static_cast<std::uint64_t>(digit);
+                    ++p;
+                }
+                s.remaining_ = size;
+                if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+                    p += 2;
+                    NODECC_STEP(chunkHeader(p, result));
+                    if (p == end) continue;
+                    if (s.state_ == State::ChunkData) goto chunkData;
+                    goto fieldStart;  // the last chunk: trailers or the end of the message
+                }
+                s.state_ = State::ChunkSize;
                 continue;
             }
             case State::ChunkSize: {

@@ -233,6 +233,39 @@ inline bool isHttp1Prefix(const char* p) {
     return head == wantHead && tail == wantTail;
 }
 
+// A common method and its SP at p, which has at least 8 readable bytes: the method's length
+// (0: none of them; the general path decides). Word compares, not the method switch.
+inline std::size_t commonMethod(const char* p, Method& method) {
+    const auto word = [](const char* at) {
+        std::uint32_t w = 0;
+        std::memcpy(&w, at, 4);
+        return w;
+    };
+    const auto literal = [&](const char(&text)[5]) { return word(text); };
+    const std::uint32_t head = word(p);
+    if (head == literal("POST") && p[4] == ' ') {
+        method = Method::Post;
+        return 4;
+    }
+    if (head == literal("PUT ")) {
+        method = Method::Put;
+        return 3;
+    }
+    if (head == literal("HEAD") && p[4] == ' ') {
+        method = Method::Head;
+        return 4;
+    }
+    if (head == literal("DELE") && p[4] == 'T' && p[5] == 'E' && p[6] == ' ') {
+        method = Method::Delete;
+        return 6;
+    }
+    if (head == literal("PATC") && p[4] == 'H' && p[5] == ' ') {
+        method = Method::Patch;
+        return 5;
+    }
+    return 0;
+}
+
 inline bool isRtspOnly(Method method) {
     return static_cast<std::uint8_t>(method) >= static_cast<std::uint8_t>(Method::Describe) &&
            method != Method::Query;
@@ -339,6 +372,8 @@ struct ParserMachine {
                              const char* p, ExecuteResult& result,
                              const char* overflowAt = nullptr);
     bool methodDone(const char* p, ExecuteResult& result);
+    enum class Line : std::uint8_t { Fallback, Done, Stop };
+    Line wholeHeaderLine(const char*& p, ExecuteResult& result);
 };
 
 // The end of a header value once its pending flag is applied (completeValue): hand it out
@@ -369,6 +404,18 @@ struct ParserMachine {
         result = stopped(p);
         return false;
     }
+    return true;
+}
+
+// Inline: the end of every message that has no body goes through it.
+inline bool ParserMachine::afterMessageComplete(const char*, ExecuteResult&) {
+    const bool keepAlive = ParserMachine::keepAlive(s);
+    s.finishUnsafe_ = false;
+    s.finishWithCallback_ = false;
+    s.flags_ = 0;
+    s.declaredLength_ = 0;
+    s.state_ =
+        keepAlive || lenient(lenient::kKeepAlive) ? Parser::State::Start : Parser::State::Closed;
     return true;
 }
 
