@@ -38,7 +38,8 @@ struct PendingCallback {
     std::uint32_t calls = 1;
 
     PendingCallback() noexcept = default;
-    PendingCallback(WriteCallback&& f) noexcept : fn(std::move(f)) {}  // NOLINT(google-explicit-constructor)
+    // NOLINTNEXTLINE(google-explicit-constructor): a plain callback is one call's worth
+    PendingCallback(WriteCallback&& f) noexcept : fn(std::move(f)) {}
     explicit operator bool() const noexcept { return static_cast<bool>(fn); }
     // The calls left, one after the other; each is counted off before it is made, so that a
     // call that throws is not made again.
@@ -81,8 +82,8 @@ struct WriteQueue {
     std::vector<uv_buf_t> bufs;
     std::vector<PendingCallback> done;     // written at once; their callbacks run on the next tick
     std::vector<PendingCallback> running;  // the batch of `done` being called
-    std::string spare;                   // a written copy's buffer, cleared, for the next copy
-    nodecc::detail::ByteString batch;    // a write batch's bytes (they count as written already)
+    std::string spare;                     // a written copy's buffer, cleared, for the next copy
+    nodecc::detail::ByteString batch;      // a write batch's bytes (they count as written already)
     std::vector<PendingCallback> batchCbs;
     // The key the last of batchCbs was committed with (Socket::commitBatchWrite): while set,
     // no other callback was gathered behind it and it may complete the next write too.

@@ -506,8 +506,7 @@ class EventEmitter : public RefCounted {
     void removeAll(EventId id);
     bool emitImpl(EventId id, std::string_view name, const Emitted& emitted);
     // The general case: a snapshot of the listeners, once-wrappers, prefixes, 'error'.
-    [[gnu::noinline]] bool emitListeners(EventId id, std::string_view name,
-                                         const Emitted& emitted);
+    [[gnu::noinline]] bool emitListeners(EventId id, std::string_view name, const Emitted& emitted);
     [[noreturn]] static void throwUnhandledError(const Emitted& emitted);
     static ListenerList* unshared(ListenerList*& list);
     Entry* find(EventId id) noexcept;

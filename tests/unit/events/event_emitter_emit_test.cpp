@@ -329,8 +329,8 @@ TEST(EventEmitterLoneListener, RemovingItselfRunsToTheEndAndIsReleasedAfter) {
     Listener self;
     self = e.on(kData, [&e, &self, state](std::string_view chunk) {
         e.off(kData, self);
-        self = Listener{};    // the last handle: the listener lives on until its call ends
-        *state += chunk;      // its captures are still there
+        self = Listener{};  // the last handle: the listener lives on until its call ends
+        *state += chunk;    // its captures are still there
     });
     EXPECT_TRUE(e.emit(kData, std::string_view("abc")));
     EXPECT_EQ(*state, "abc");

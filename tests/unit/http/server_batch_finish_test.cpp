@@ -57,9 +57,9 @@ TEST(ServerBatchFinish, ResponsesWithAndWithoutUserCallbacksFinishInOrderOnOneTi
     });
     pipelined(loop, *server, 6);
     const Log want = {
-        "1:finish", "2:write cb", "2:finish", "2:end cb", "3:finish", "4:finish",
-        "4:end cb", "5:finish", "6:finish", "1:close",  "2:close",  "3:close",
-        "4:close",  "5:close",  "6:close",
+        "1:finish", "2:write cb", "2:finish", "2:end cb", "3:finish",
+        "4:finish", "4:end cb",   "5:finish", "6:finish", "1:close",
+        "2:close",  "3:close",    "4:close",  "5:close",  "6:close",
     };
     EXPECT_EQ(log, want);
     ASSERT_EQ(finishIds.size(), 6u);
@@ -78,7 +78,8 @@ TEST(ServerBatchFinish, AFinishListenerThatDestroysTheSocketMidBatch) {
         res.on(http::kFinish, [&log, id, &req] {
             log.push_back(id + ":finish");
             if (id == "2") {
-                req.socket()->on(net::Socket::kClose, [&log](bool) { log.push_back("socket close"); });
+                req.socket()->on(net::Socket::kClose,
+                                 [&log](bool) { log.push_back("socket close"); });
                 req.socket()->destroy();
             }
         });
@@ -86,7 +87,7 @@ TEST(ServerBatchFinish, AFinishListenerThatDestroysTheSocketMidBatch) {
         res.end(id);
     });
     pipelined(loop, *server, 4);
-    const Log want = {"1:finish", "2:finish", "3:finish", "4:finish", "1:close",
+    const Log want = {"1:finish", "2:finish", "3:finish", "4:finish",    "1:close",
                       "2:close",  "3:close",  "4:close",  "socket close"};
     EXPECT_EQ(log, want);
 }

@@ -97,8 +97,8 @@ std::vector<std::string> failedBatch(int writes, bool shared) {
                     if (shared && i > 0) {
                         socket->commitBatchWriteAgain(n, &kKeys[i]);
                     } else {
-                        socket->commitBatchWrite(n, [&record](const Error* e) { record(e); },
-                                                 &kKeys[i]);
+                        socket->commitBatchWrite(
+                            n, [&record](const Error* e) { record(e); }, &kKeys[i]);
                     }
                 }
                 socket->endWriteBatch();
