@@ -246,7 +246,13 @@ int A::trySendPieces(Socket& s, std::span<const f::OutgoingPiece> pieces) {
             if (errno != EAGAIN) error = -errno;
             return false;
         }
-        if (more && r > 0) set(s, f::kTailHeld);
+        if (r > 0) {  // a send without MSG_MORE pushes what earlier ones held
+            if (more) {
+                set(s, f::kTailHeld);
+            } else {
+                clear(s, f::kTailHeld);
+            }
+        }
         sent += static_cast<std::size_t>(r);
         return static_cast<std::size_t>(r) == std::exchange(iovBytes, 0);
     };
